@@ -1,0 +1,170 @@
+"""Engine, sessions and migrations.
+
+SQLite is the bench's offline store, so it is tuned for safety over speed: WAL so readers never
+block the writer, ``synchronous=FULL`` so a recorded verdict survives a power cut, foreign keys
+on, and every write transaction taken with ``BEGIN IMMEDIATE`` so two writers queue on
+``busy_timeout`` instead of failing half-way with "database is locked". The same code runs on
+PostgreSQL, where those SQLite details are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from station.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 15_000
+_WRITE_OPTION = "station_write"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def create_station_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the station's connection settings applied on every new connection."""
+    is_sqlite = make_url(url).get_backend_name() == "sqlite"
+    if is_sqlite:
+        kwargs.setdefault("connect_args", {}).setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+    engine = create_engine(url, **kwargs)
+    if is_sqlite:
+        _install_sqlite_behaviour(engine)
+    return engine
+
+
+def _install_sqlite_behaviour(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy's "begin" event, not the driver, decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@dataclass(frozen=True)
+class Database:
+    """The two session factories every service uses: one for reads, one for writes."""
+
+    engine: Engine
+    _read: sessionmaker[Session]
+    _write: sessionmaker[Session]
+
+    @classmethod
+    def open(cls, url: str, **engine_kwargs: Any) -> Database:
+        engine = create_station_engine(url, **engine_kwargs)
+        write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+        return cls(
+            engine=engine,
+            _read=sessionmaker(engine, expire_on_commit=False),
+            _write=sessionmaker(write_engine, expire_on_commit=False),
+        )
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back entirely on any exception."""
+        with self._write() as session, session.begin():
+            yield session
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+
+def upgrade_database(url: str, backup_dir: Path | None = None) -> UpgradeResult:
+    """Create or migrate the schema to head, copying an existing SQLite file first."""
+    engine = create_station_engine(url)
+    try:
+        before = current_revision(engine)
+        head = head_revision()
+        backup = None
+        if before != head:
+            backup = _backup_sqlite(engine, before, backup_dir)
+            config = alembic_config(url)
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            log.info("database migrated from %s to %s", before or "empty", head)
+        return UpgradeResult(from_revision=before, to_revision=head, backup=backup)
+    finally:
+        engine.dispose()
+
+
+def _backup_sqlite(engine: Engine, revision: str | None, backup_dir: Path | None) -> Path | None:
+    """Consistent copy via SQLite's online backup API (a plain file copy can miss the WAL)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    source = Path(database)
+    if not source.exists() or source.stat().st_size == 0 or revision is None:
+        return None
+    target_dir = backup_dir or source.parent / "backups"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    target = target_dir / f"{source.stem}-{stamp}-rev{revision}{source.suffix}"
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    log.info("database copied to %s before migration", target)
+    return target

@@ -1,0 +1,77 @@
+"""The station's settings: one declared, typed place.
+
+Resolution order for the data dir: explicit ``--data-dir``, then ``STATION_DATA_DIR``, then the
+platform's user data dir. Optional ``settings.toml`` in the data dir overrides the defaults below;
+unknown keys are an error that names the file, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+APP_NAME = "returns-station"
+SETTINGS_FILE = "settings.toml"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None = None
+    site_id: str = "WH1"
+    station_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0][:32])
+    language: str = "en"
+    simulate: bool = False
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'station.sqlite3'}"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("STATION_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def load_settings(data_dir: Path | str | None = None, **overrides: Any) -> Settings:
+    directory = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    settings = Settings(data_dir=directory)
+    settings_file = directory / SETTINGS_FILE
+    if settings_file.exists():
+        settings = replace(settings, **_read_settings_file(settings_file))
+    if os.environ.get("STATION_DATABASE_URL"):
+        settings = replace(settings, database_url=os.environ["STATION_DATABASE_URL"])
+    clean = {key: value for key, value in overrides.items() if value is not None}
+    return replace(settings, **clean)
+
+
+def _read_settings_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+    known = {f.name for f in fields(Settings)} - {"data_dir"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    return data

@@ -1,0 +1,75 @@
+"""Shared fixtures: every test gets its own real SQLite file in a temporary data dir.
+
+Set ``STATION_TEST_DATABASE_URL`` (e.g. postgresql+psycopg://...) to run the database tests
+against PostgreSQL instead; each test then starts from an emptied schema.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never read the developer's own data dir or settings.
+os.environ.pop("STATION_DATA_DIR", None)
+os.environ.pop("STATION_DATABASE_URL", None)
+
+from station.db import Database, upgrade_database  # noqa: E402
+from station.settings import Settings  # noqa: E402
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once per session, copy the file per test: real migrations, fast tests."""
+    if "db" not in _TEMPLATE:
+        path = tmp_path_factory.mktemp("template") / "station.sqlite3"
+        upgrade_database(f"sqlite:///{path}")
+        _TEMPLATE["db"] = path
+    return _TEMPLATE["db"]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "data"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def database_url(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("STATION_TEST_DATABASE_URL")
+    if external:
+        _reset_external_database(external)
+        upgrade_database(external)
+        yield external
+        return
+    target = data_dir / "station.sqlite3"
+    shutil.copyfile(_migrated_template(tmp_path_factory), target)
+    yield f"sqlite:///{target}"
+
+
+def _reset_external_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, station_id="BENCH-T1")
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database.open(database_url)
+    yield database
+    database.dispose()
