@@ -1,0 +1,52 @@
+"""Scales: the small protocol every driver implements, and the simulator beside it.
+
+Real serial drivers (MT-SICS, Toledo 8217, continuous output) arrive with the devices issue;
+the bench and the tests already talk to this protocol, so they will not change.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class ScaleError(IOError):
+    pass
+
+
+@dataclass(frozen=True)
+class Weight:
+    grams: float
+    stable: bool
+    device: str
+    raw_frame: str | None = None
+
+
+class Scale(Protocol):
+    name: str
+
+    def read(self) -> Weight: ...
+
+
+class SimulatedScale:
+    """A bench scale with something on it: settles on a target weight with a little noise."""
+
+    def __init__(self, name: str = "simulated-scale", seed: int | None = None) -> None:
+        self.name = name
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._target_g = 0.0
+
+    def place(self, grams: float) -> None:
+        with self._lock:
+            self._target_g = max(0.0, grams)
+
+    def read(self) -> Weight:
+        with self._lock:
+            grams = (
+                round(self._target_g + self._rng.uniform(-0.4, 0.4), 1) if self._target_g else 0.0
+            )
+        grams = max(0.0, grams)
+        return Weight(grams, True, self.name, f"S S {grams:10.2f} g")

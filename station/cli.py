@@ -1,0 +1,229 @@
+"""The ``station`` command: the headless face of the same services the window uses.
+
+Every subcommand accepts ``--data-dir`` and ``--json``. With ``--json`` a command prints one JSON
+object (or one per line for per-file output) and, on failure, ``{"error": ...}`` with a non-zero
+exit status. The ``gui`` subcommand is provided by ``main.py``, the only module allowed to know
+both this package and the Qt UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from station.context import AppContext
+from station.db import upgrade_database
+from station.i18n import _
+from station.services.common import ServiceError
+from station.settings import Settings, SettingsError, load_settings
+from station.views import jsonable
+
+log = logging.getLogger(__name__)
+
+GuiRunner = Callable[[Settings], int]
+
+
+class CommandError(Exception):
+    """A failure to report to the user (as text, or as {"error": ...} with --json)."""
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS lets the option appear before or after the subcommand without one hiding the other.
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="data directory (default: $STATION_DATA_DIR or the platform's user data dir)",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print machine-readable JSON"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="station",
+        parents=[common],
+        description="Returns-inspection station: bench window and headless commands.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gui = commands.add_parser("gui", parents=[common], help="open the bench window")
+    gui.add_argument("--simulate", action="store_true", help="simulated scale and camera")
+
+    db = commands.add_parser("db", parents=[common], help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", parents=[common], help="create or migrate the database")
+
+    demo = commands.add_parser("demo", parents=[common], help="demo data")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True, metavar="ACTION")
+    seed = demo_commands.add_parser("seed", parents=[common], help="seed realistic demo data")
+    seed.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing (and succeed) when the database already has data",
+    )
+    seed.add_argument("--rmas", type=int, default=500, help="number of RMAs (default 500)")
+
+    rma = commands.add_parser("rma", parents=[common], help="expected returns")
+    rma_commands = rma.add_subparsers(dest="rma_command", required=True, metavar="ACTION")
+    rma_import = rma_commands.add_parser(
+        "import", parents=[common], help="import RMAs from CSV or JSON (see docs/rma-import.md)"
+    )
+    rma_import.add_argument("file", type=Path)
+    rma_import.add_argument("--encoding", help="override encoding detection (e.g. gb18030)")
+
+    scan = commands.add_parser("scan", parents=[common], help="resolve a scanned code")
+    scan.add_argument("code")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    as_json = getattr(args, "json", False)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(
+            getattr(args, "data_dir", None), simulate=getattr(args, "simulate", None) or None
+        )
+        return _dispatch(args, settings, as_json, gui)
+    except (CommandError, ServiceError, SettingsError) as exc:
+        return _fail(str(exc), as_json)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}", as_json)
+
+
+def _fail(message: str, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        print(f"station: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _emit(result: dict[str, Any], text: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(jsonable(result), ensure_ascii=False))
+    else:
+        print(text)
+
+
+def _dispatch(
+    args: argparse.Namespace, settings: Settings, as_json: bool, gui: GuiRunner | None
+) -> int:
+    if args.command == "gui":
+        if gui is None:
+            raise CommandError(_("the window is started by main.py (run `station gui`)"))
+        return gui(settings)
+    if args.command == "db":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        result = upgrade_database(settings.effective_database_url, settings.backup_dir)
+        _emit(
+            {
+                "from_revision": result.from_revision,
+                "to_revision": result.to_revision,
+                "backup": str(result.backup) if result.backup else None,
+            },
+            f"database at revision {result.to_revision}"
+            + (
+                f" (was {result.from_revision or 'empty'})"
+                if result.from_revision != result.to_revision
+                else ""
+            )
+            + (f"; copy kept at {result.backup}" if result.backup else ""),
+            as_json,
+        )
+        return 0
+    context = AppContext.build(settings)
+    try:
+        handler = {"demo": _demo, "rma": _rma_import, "scan": _scan}[args.command]
+        return handler(context, args, as_json)
+    finally:
+        context.close()
+
+
+def _demo(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
+    from station.services.demo import is_seeded, seed_demo
+
+    if is_seeded(context.db):
+        if args.if_empty:
+            _emit(
+                {"seeded": False, "reason": "already seeded"}, "demo data already present", as_json
+            )
+            return 0
+        raise CommandError(_("the database already has data; demo seed only runs on an empty one"))
+    summary = seed_demo(context.db, rma_count=args.rmas)
+    text = (
+        f"seeded {summary.sellers} sellers, {summary.skus} SKUs, {summary.rmas} RMAs "
+        f"({summary.lines} lines), {summary.users} users\ntry scanning:\n"
+        + "\n".join(f"  {kind:>12}: {code}" for kind, code in summary.sample_codes.items())
+    )
+    _emit({"seeded": True, **jsonable(summary)}, text, as_json)
+    return 0
+
+
+def _rma_import(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
+    from station.services.rma_import import RmaImportFailed, import_rmas
+
+    try:
+        report = import_rmas(
+            context.db, args.file, station_id=context.actor.station_id, encoding=args.encoding
+        )
+    except RmaImportFailed as exc:
+        raise CommandError(str(exc)) from exc
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        for error in report.errors:
+            print(str(error), file=sys.stderr)
+        print(
+            f"{args.file}: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.skipped} skipped "
+            f"({len(report.errors)} problem(s); encoding {report.encoding})"
+        )
+    return 0 if not report.errors else 3
+
+
+def _scan(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
+    from station.services.scanning import resolve_scan
+
+    result = resolve_scan(context.db, args.code)
+    if as_json:
+        print(json.dumps(jsonable(result), ensure_ascii=False))
+        return 0
+    lines = [f"{result.kind}: {result.normalized}"]
+    if result.carrier:
+        lines.append(
+            f"carrier: {result.carrier} ({'valid' if result.valid else 'CHECK DIGIT WRONG'})"
+        )
+    if result.message:
+        lines.append(result.message)
+    if result.rma is None:
+        lines.append(
+            _("no matching RMA")
+            if result.kind != "tracking"
+            else _("no matching RMA: blind return")
+        )
+    else:
+        rma = result.rma
+        lines.append(f"RMA {rma.number} · {rma.seller_name} · {rma.channel} · order {rma.order_id}")
+        for line in rma.lines:
+            lines.append(f"  {line.line_no}. {line.sku} {line.title or ''} × {line.qty_expected}")
+    if len(result.candidates) > 1:
+        lines.append("other matches: " + ", ".join(result.candidates[1:]))
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,50 @@
+"""The application context: built once (by main.py or the CLI) and passed down.
+
+Nothing else in the station constructs engines, stores or device handles; services receive
+what they need from here as arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from devices.registry import DeviceSet, build_devices
+from inspection_rules import StandardRegistry
+from station.db import Database, UpgradeResult, upgrade_database
+from station.photos import PhotoStore
+from station.services.common import Actor
+from station.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    standards: StandardRegistry
+    photos: PhotoStore
+    devices: DeviceSet
+    actor: Actor
+    upgrade: UpgradeResult | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, *, migrate: bool = True) -> AppContext:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade = None
+        if migrate:
+            upgrade = upgrade_database(settings.effective_database_url, settings.backup_dir)
+        db = Database.open(settings.effective_database_url)
+        return cls(
+            settings=settings,
+            db=db,
+            standards=StandardRegistry(),
+            photos=PhotoStore(settings.photo_dir),
+            devices=build_devices(simulate=settings.simulate),
+            actor=Actor(station_id=settings.station_id, site_id=settings.site_id),
+            upgrade=upgrade,
+        )
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,361 @@
+"""Bench actions on an open inspection: record facts, preview, and finalize a verdict.
+
+Each function is one transaction. ``finalize_inspection`` is the important one: the verdict,
+the LPN, the audit event and the outbox event commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inspection_rules import Evaluation, StandardRegistry
+from inspection_rules.model import ItemType
+from station.audit import append_audit
+from station.db import Database
+from station.i18n import _
+from station.lpn import new_lpn_code
+from station.models import (
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionStatus,
+    Lpn,
+    Photo,
+    RmaStatus,
+    Verdict,
+    WeightReading,
+)
+from station.outbox import add_outbox_event
+from station.photos import PhotoStore
+from station.services.common import Actor, FinalizeRefused, InvalidState
+from station.services.events import VERDICT_RECORDED, verdict_payload
+from station.services.facts import (
+    draft_inspection,
+    facts_for,
+    get_row,
+    inspection_view,
+    standard_of,
+)
+from station.timeutil import utcnow
+from station.views import InspectionView, VerdictView
+
+log = logging.getLogger(__name__)
+
+
+def record_answer(
+    db: Database,
+    actor: Actor,
+    standards: StandardRegistry,
+    inspection_id: uuid.UUID,
+    item_code: str,
+    answer: Any,
+) -> InspectionView:
+    """Set (or replace) a checklist answer; ``None`` clears it."""
+    with db.write() as session:
+        inspection = draft_inspection(session, inspection_id)
+        item = _checklist_item(standards, inspection, item_code)
+        _validate_answer(item, answer)
+        previous = _latest_answer(session, inspection.id, item_code)
+        before = {"answer": previous.answer} if previous else None
+        if previous is not None:
+            session.delete(previous)
+        if answer is not None:
+            session.add(
+                Finding(
+                    inspection_id=inspection.id,
+                    kind=FindingKind.ANSWER.value,
+                    item_code=item_code,
+                    answer=answer,
+                )
+            )
+        session.flush()
+        append_audit(
+            session,
+            station_id=actor.station_id,
+            actor_id=actor.user_id,
+            action="fact.recorded",
+            entity_type="inspection",
+            entity_id=inspection.id,
+            before=before,
+            after={"item": item_code, "answer": answer},
+        )
+        return inspection_view(session, inspection)
+
+
+def record_defect(
+    db: Database,
+    actor: Actor,
+    inspection_id: uuid.UUID,
+    code: str,
+    *,
+    zone: str | None = None,
+    severity: str = "minor",
+    note: str | None = None,
+) -> InspectionView:
+    with db.write() as session:
+        inspection = draft_inspection(session, inspection_id)
+        session.add(
+            Finding(
+                inspection_id=inspection.id,
+                kind=FindingKind.DEFECT.value,
+                item_code=code,
+                zone=zone,
+                severity=severity,
+                note=note,
+            )
+        )
+        session.flush()
+        append_audit(
+            session,
+            station_id=actor.station_id,
+            actor_id=actor.user_id,
+            action="defect.recorded",
+            entity_type="inspection",
+            entity_id=inspection.id,
+            after={"code": code, "zone": zone, "severity": severity},
+        )
+        return inspection_view(session, inspection)
+
+
+def record_measurement(
+    db: Database,
+    actor: Actor,
+    inspection_id: uuid.UUID,
+    item_code: str,
+    value: float,
+    unit: str,
+) -> InspectionView:
+    with db.write() as session:
+        inspection = draft_inspection(session, inspection_id)
+        session.add(
+            Finding(
+                inspection_id=inspection.id,
+                kind=FindingKind.MEASUREMENT.value,
+                item_code=item_code,
+                value=float(value),
+                unit=unit,
+            )
+        )
+        session.flush()
+        append_audit(
+            session,
+            station_id=actor.station_id,
+            actor_id=actor.user_id,
+            action="measurement.recorded",
+            entity_type="inspection",
+            entity_id=inspection.id,
+            after={"item": item_code, "value": value, "unit": unit},
+        )
+        return inspection_view(session, inspection)
+
+
+def record_photo(
+    db: Database,
+    actor: Actor,
+    photos: PhotoStore,
+    inspection_id: uuid.UUID,
+    role: str,
+    *,
+    data: bytes | None = None,
+    path: Path | None = None,
+) -> InspectionView:
+    """Copy the photo into the content-addressed store (outside the transaction), then link it."""
+    if (data is None) == (path is None):
+        raise ValueError("pass exactly one of data or path")
+    stored = photos.store(data) if data is not None else photos.store_file(path)  # type: ignore[arg-type]
+    with db.write() as session:
+        inspection = draft_inspection(session, inspection_id)
+        session.add(
+            Photo(
+                inspection_id=inspection.id,
+                role=role,
+                file_path=stored.relative_path,
+                sha256=stored.sha256,
+                byte_size=stored.byte_size,
+                content_type=stored.content_type,
+                width=stored.width,
+                height=stored.height,
+            )
+        )
+        session.flush()
+        append_audit(
+            session,
+            station_id=actor.station_id,
+            actor_id=actor.user_id,
+            action="photo.recorded",
+            entity_type="inspection",
+            entity_id=inspection.id,
+            after={"role": role, "sha256": stored.sha256},
+        )
+        return inspection_view(session, inspection)
+
+
+def record_weight(
+    db: Database,
+    actor: Actor,
+    inspection_id: uuid.UUID,
+    grams: float,
+    *,
+    stable: bool,
+    device: str,
+    raw_frame: str | None = None,
+) -> InspectionView:
+    if grams < 0:
+        raise InvalidState(_("A negative weight cannot be recorded: zero the scale"))
+    with db.write() as session:
+        inspection = draft_inspection(session, inspection_id)
+        session.add(
+            WeightReading(
+                inspection_id=inspection.id,
+                grams=float(grams),
+                stable=stable,
+                device=device,
+                raw_frame=raw_frame,
+            )
+        )
+        session.flush()
+        append_audit(
+            session,
+            station_id=actor.station_id,
+            actor_id=actor.user_id,
+            action="weight.recorded",
+            entity_type="inspection",
+            entity_id=inspection.id,
+            after={"grams": grams, "stable": stable, "device": device},
+        )
+        return inspection_view(session, inspection)
+
+
+def evaluate_inspection(
+    db: Database, standards: StandardRegistry, inspection_id: uuid.UUID
+) -> Evaluation:
+    """Preview what finalizing would decide now (and what is still missing)."""
+    with db.read() as session:
+        inspection = get_row(session, Inspection, inspection_id, _("inspection"))
+        return standard_of(standards, inspection).evaluate(facts_for(session, inspection))
+
+
+def finalize_inspection(
+    db: Database, actor: Actor, standards: StandardRegistry, inspection_id: uuid.UUID
+) -> VerdictView:
+    with db.write() as session:
+        inspection = draft_inspection(session, inspection_id)
+        standard = standard_of(standards, inspection)
+        evaluation = standard.evaluate(facts_for(session, inspection))
+        if not evaluation.complete:
+            raise FinalizeRefused([(m.code, _(m.message)) for m in evaluation.missing])
+        assert evaluation.disposition and evaluation.refund and evaluation.responsibility
+        line = inspection.rma_line
+        amount = None
+        if line is not None and line.unit_price is not None:
+            amount = (line.unit_price * evaluation.refund.percent / Decimal(100)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+        verdict = Verdict(
+            inspection_id=inspection.id,
+            revision=1,
+            grade=evaluation.grade,
+            disposition=evaluation.disposition.value,
+            refund_kind=evaluation.refund.kind.value,
+            refund_percent=evaluation.refund.percent,
+            refund_amount=amount,
+            currency=line.currency if line else None,
+            responsibility=evaluation.responsibility.value,
+            reason_codes=list(evaluation.reason_codes),
+            warnings=list(evaluation.warnings),
+            trace=[{"rule": step.rule, "detail": step.detail} for step in evaluation.trace],
+            standard_hash=standard.content_hash,
+            decided_by_id=actor.user_id,
+        )
+        session.add(verdict)
+        session.flush()
+        lpn = allocate_lpn(session, inspection)
+        inspection.status = InspectionStatus.FINALIZED.value
+        inspection.finished_at = utcnow()
+        if line is not None:
+            line.qty_received += 1
+            rma = line.rma
+            done = all(item.qty_received >= item.qty_expected for item in rma.lines)
+            rma.status = (RmaStatus.RECEIVED if done else RmaStatus.RECEIVING).value
+        view = VerdictView.of(verdict, lpn.code, evaluation.upstream_disposition)
+        append_audit(
+            session,
+            station_id=actor.station_id,
+            actor_id=actor.user_id,
+            action="verdict.recorded",
+            entity_type="inspection",
+            entity_id=inspection.id,
+            after={
+                "verdict": str(verdict.id),
+                "grade": verdict.grade,
+                "disposition": verdict.disposition,
+                "refund_kind": verdict.refund_kind,
+                "refund_percent": str(verdict.refund_percent),
+                "lpn": lpn.code,
+            },
+        )
+        add_outbox_event(
+            session,
+            event_type=VERDICT_RECORDED,
+            aggregate_type="inspection",
+            aggregate_id=inspection.id,
+            payload=verdict_payload(actor, inspection, verdict, lpn, standard),
+        )
+        return view
+
+
+def allocate_lpn(session: Session, inspection: Inspection) -> Lpn:
+    """A fresh LPN; a (vanishingly rare) collision is retried inside a savepoint."""
+    for _attempt in range(5):
+        code = new_lpn_code()
+        if session.scalar(select(Lpn.id).where(Lpn.code == code)) is None:
+            lpn = Lpn(code=code, inspection_id=inspection.id)
+            session.add(lpn)
+            session.flush()
+            return lpn
+    raise RuntimeError("could not allocate a unique LPN")
+
+
+def _checklist_item(standards: StandardRegistry, inspection: Inspection, code: str) -> Any:
+    for item in standard_of(standards, inspection).checklist:
+        if item.code == code:
+            return item
+    raise InvalidState(_("Unknown checklist item {code}").format(code=code))
+
+
+def _validate_answer(item: Any, answer: Any) -> None:
+    if answer is None:
+        return
+    ok = True
+    if item.type is ItemType.YES_NO:
+        ok = isinstance(answer, bool)
+    elif item.type is ItemType.SINGLE_CHOICE:
+        ok = answer in {choice.code for choice in item.choices}
+    elif item.type is ItemType.MULTI_CHOICE:
+        ok = isinstance(answer, list) and set(answer) <= {c.code for c in item.choices}
+    elif item.type is ItemType.TEXT:
+        ok = isinstance(answer, str)
+    if not ok:
+        raise InvalidState(
+            _("{answer!r} is not a valid answer for {item}").format(answer=answer, item=item.code)
+        )
+
+
+def _latest_answer(session: Session, inspection_id: uuid.UUID, item_code: str) -> Finding | None:
+    return session.scalar(
+        select(Finding)
+        .where(
+            Finding.inspection_id == inspection_id,
+            Finding.item_code == item_code,
+            Finding.kind == FindingKind.ANSWER.value,
+        )
+        .order_by(Finding.recorded_at.desc())
+        .limit(1)
+    )

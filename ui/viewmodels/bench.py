@@ -1,0 +1,398 @@
+"""The bench view-model: the scan → inspect → finalize flow, with no widgets in it.
+
+Every user action becomes a service call on the task runner; results come back as signals the
+widgets bind to. Widgets never touch the context, the database or a device directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from inspection_rules import ChecklistItem, Evaluation
+from station.context import AppContext
+from station.services import inspections, receiving
+from station.services.common import ServiceError
+from station.services.scanning import ScanKind, ScanResult, resolve_scan
+from station.views import InspectionView, RmaLineView, RmaView, VerdictView
+from ui.tasks import Pool, TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class BenchState(StrEnum):
+    IDLE = "idle"
+    CHOOSE_LINE = "choose_line"
+    BLIND_PROMPT = "blind_prompt"
+    INSPECTING = "inspecting"
+    FINALIZED = "finalized"
+
+
+class BenchViewModel(QObject):
+    stateChanged = Signal(str)
+    rmaChanged = Signal(object)
+    scanChanged = Signal(object)
+    inspectionChanged = Signal(object)
+    evaluationChanged = Signal(object)
+    verdictChanged = Signal(object)
+    messageChanged = Signal(str, str)
+
+    def __init__(self, context: AppContext, runner: TaskRunner, parent: QObject | None = None):
+        super().__init__(parent)
+        self._context = context
+        self._runner = runner
+        self.state = BenchState.IDLE
+        self.scan: ScanResult | None = None
+        self.rma: RmaView | None = None
+        self.parcel_id: uuid.UUID | None = None
+        self.inspection: InspectionView | None = None
+        self.verdict: VerdictView | None = None
+        self.evaluation: Evaluation | None = None
+
+    # --- derived -------------------------------------------------------------------------
+
+    @property
+    def checklist(self) -> tuple[ChecklistItem, ...]:
+        if self.inspection is None:
+            return ()
+        standard = self._context.standards.by_hash(self.inspection.standard_hash)
+        return tuple(standard.checklist) if standard else ()
+
+    @property
+    def language(self) -> str:
+        return self._context.settings.language
+
+    @property
+    def has_scale(self) -> bool:
+        return self._context.devices.scale is not None
+
+    @property
+    def has_camera(self) -> bool:
+        return self._context.devices.camera is not None
+
+    def remaining_lines(self) -> list[RmaLineView]:
+        return [line for line in (self.rma.lines if self.rma else ()) if line.remaining > 0]
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def submit_scan(self, code: str) -> None:
+        code = code.strip()
+        if not code:
+            return
+        if self.state in (
+            BenchState.CHOOSE_LINE,
+            BenchState.INSPECTING,
+        ) and self._pick_line_by_gtin(code):
+            return
+        db = self._context.db
+        self._runner.submit(lambda: resolve_scan(db, code), self._on_scan, self._on_error)
+
+    def choose_line(self, line_id: uuid.UUID) -> None:
+        if self.parcel_id is None:
+            return
+        self._open_inspection(self.parcel_id, line_id)
+
+    def receive_blind(self) -> None:
+        if self.state is not BenchState.BLIND_PROMPT or self.scan is None:
+            return
+        scan = self.scan
+        ctx = self._context
+
+        def work() -> tuple[uuid.UUID, InspectionView]:
+            parcel = receiving.receive_parcel(
+                ctx.db,
+                ctx.actor,
+                scan.normalized,
+                tracking_number=scan.normalized if scan.kind is ScanKind.TRACKING else None,
+                carrier=scan.carrier,
+            )
+            view = receiving.open_inspection(ctx.db, ctx.actor, ctx.standards, parcel.id)
+            return parcel.id, view
+
+        self._runner.submit(work, self._on_opened, self._on_error)
+
+    def set_answer(self, item_code: str, answer: Any) -> None:
+        inspection = self._require_inspection()
+        if inspection is None:
+            return
+        ctx = self._context
+        self._runner.submit(
+            lambda: inspections.record_answer(
+                ctx.db, ctx.actor, ctx.standards, inspection.id, item_code, answer
+            ),
+            self._on_inspection,
+            self._on_error,
+        )
+
+    def weigh(self) -> None:
+        inspection = self._require_inspection()
+        scale = self._context.devices.scale
+        if inspection is None:
+            return
+        if scale is None:
+            self._message("warning", self.tr("No scale configured: type the weight instead"))
+            return
+        self._runner.submit(scale.read, self._record_weight_reading, self._on_error, Pool.GENERAL)
+
+    def enter_weight(self, grams: float) -> None:
+        from devices.scale import Weight
+
+        self._record_weight_reading(Weight(grams, True, "typed-by-grader"))
+
+    def take_photo(self, role: str) -> None:
+        inspection = self._require_inspection()
+        camera = self._context.devices.camera
+        if inspection is None:
+            return
+        if camera is None:
+            self._message("warning", self.tr("No camera configured: add a photo file instead"))
+            return
+        ctx = self._context
+
+        def work() -> InspectionView:
+            frame = camera.grab()
+            return inspections.record_photo(
+                ctx.db, ctx.actor, ctx.photos, inspection.id, role, data=frame.data
+            )
+
+        self._runner.submit(work, self._on_inspection, self._on_error, Pool.GENERAL)
+
+    def add_photo_file(self, path: Path, role: str) -> None:
+        inspection = self._require_inspection()
+        if inspection is None:
+            return
+        ctx = self._context
+        self._runner.submit(
+            lambda: inspections.record_photo(
+                ctx.db, ctx.actor, ctx.photos, inspection.id, role, path=path
+            ),
+            self._on_inspection,
+            self._on_error,
+        )
+
+    def finalize(self) -> None:
+        inspection = self._require_inspection()
+        if inspection is None:
+            return
+        ctx = self._context
+        self._runner.submit(
+            lambda: inspections.finalize_inspection(
+                ctx.db, ctx.actor, ctx.standards, inspection.id
+            ),
+            self._on_finalized,
+            self._on_error,
+        )
+
+    def next_unit(self) -> None:
+        """Another unit from the same parcel (multi-unit returns) without rescanning."""
+        if self.state is not BenchState.FINALIZED or self.rma is None:
+            return
+        self._refresh_rma_then_choose()
+
+    def reset(self) -> None:
+        self.scan = self.rma = self.inspection = self.verdict = self.evaluation = None
+        self.parcel_id = None
+        self.scanChanged.emit(None)
+        self.rmaChanged.emit(None)
+        self.inspectionChanged.emit(None)
+        self.evaluationChanged.emit(None)
+        self.verdictChanged.emit(None)
+        self._set_state(BenchState.IDLE)
+
+    # --- results ---------------------------------------------------------------------------
+
+    def _on_scan(self, result: ScanResult) -> None:
+        self.reset()
+        self.scan = result
+        self.scanChanged.emit(result)
+        if result.message:
+            self._message("warning", result.message)
+        if result.rma is None:
+            if result.kind is ScanKind.GTIN and len(result.candidates) > 1:
+                self._message(
+                    "warning",
+                    self.tr("This product is on several open RMAs: scan the return label instead"),
+                )
+                return
+            if result.kind is ScanKind.LPN:
+                return
+            self._set_state(BenchState.BLIND_PROMPT)
+            return
+        self.rma = result.rma
+        self.rmaChanged.emit(result.rma)
+        if result.kind is ScanKind.LPN:
+            self._message(
+                "info",
+                self.tr("This unit was already inspected (LPN {lpn})").format(
+                    lpn=result.normalized
+                ),
+            )
+            return
+        if not self.remaining_lines():
+            self._message(
+                "warning",
+                self.tr("Every unit of RMA {rma} has been received already").format(
+                    rma=result.rma.number
+                ),
+            )
+            return
+        ctx = self._context
+        rma_number = result.rma.number
+        tracking = result.normalized if result.kind is ScanKind.TRACKING else None
+
+        def work() -> uuid.UUID:
+            return receiving.receive_parcel(
+                ctx.db,
+                ctx.actor,
+                result.normalized,
+                rma_number,
+                tracking_number=tracking,
+                carrier=result.carrier,
+            ).id
+
+        self._runner.submit(work, self._on_received, self._on_error)
+
+    def _on_received(self, parcel_id: uuid.UUID) -> None:
+        self.parcel_id = parcel_id
+        self._choose_or_open()
+
+    def _choose_or_open(self) -> None:
+        remaining = self.remaining_lines()
+        if len(remaining) == 1 and self.parcel_id is not None:
+            self._open_inspection(self.parcel_id, remaining[0].id)
+        else:
+            self._set_state(BenchState.CHOOSE_LINE)
+
+    def _open_inspection(self, parcel_id: uuid.UUID, line_id: uuid.UUID | None) -> None:
+        ctx = self._context
+        self._runner.submit(
+            lambda: (
+                parcel_id,
+                receiving.open_inspection(ctx.db, ctx.actor, ctx.standards, parcel_id, line_id),
+            ),
+            self._on_opened,
+            self._on_error,
+        )
+
+    def _on_opened(self, opened: tuple[uuid.UUID, InspectionView]) -> None:
+        self.parcel_id, view = opened
+        self.verdict = None
+        self.verdictChanged.emit(None)
+        simulated = self._context.devices.simulated_scale
+        if simulated is not None:
+            simulated.place(view.expected_weight_g or 350.0)
+        self._set_state(BenchState.INSPECTING)
+        self._on_inspection(view)
+
+    def _on_inspection(self, view: InspectionView) -> None:
+        self.inspection = view
+        self.inspectionChanged.emit(view)
+        ctx = self._context
+        self._runner.submit(
+            lambda: inspections.evaluate_inspection(ctx.db, ctx.standards, view.id),
+            self._on_evaluation,
+            self._on_error,
+        )
+
+    def _on_evaluation(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self.evaluationChanged.emit(evaluation)
+
+    def _record_weight_reading(self, weight: Any) -> None:
+        inspection = self._require_inspection()
+        if inspection is None:
+            return
+        ctx = self._context
+        self._runner.submit(
+            lambda: inspections.record_weight(
+                ctx.db,
+                ctx.actor,
+                inspection.id,
+                weight.grams,
+                stable=weight.stable,
+                device=weight.device,
+                raw_frame=weight.raw_frame,
+            ),
+            self._on_inspection,
+            self._on_error,
+        )
+
+    def _on_finalized(self, verdict: VerdictView) -> None:
+        self.verdict = verdict
+        self.inspection = None
+        self.evaluation = None
+        self.verdictChanged.emit(verdict)
+        self.inspectionChanged.emit(None)
+        self._set_state(BenchState.FINALIZED)
+        self._message(
+            "success",
+            self.tr("Verdict recorded: grade {grade}, LPN {lpn}").format(
+                grade=verdict.grade, lpn=verdict.lpn
+            ),
+        )
+        if self.rma is not None:
+            db, number = self._context.db, self.rma.number
+            self._runner.submit(
+                lambda: resolve_scan(db, number), self._on_rma_refreshed, self._on_error
+            )
+
+    def _on_rma_refreshed(self, result: ScanResult) -> None:
+        self.rma = result.rma
+        self.rmaChanged.emit(result.rma)
+
+    def _refresh_rma_then_choose(self) -> None:
+        assert self.rma is not None
+        db, number = self._context.db, self.rma.number
+
+        def done(result: ScanResult) -> None:
+            self.rma = result.rma
+            self.rmaChanged.emit(result.rma)
+            if self.remaining_lines():
+                self._choose_or_open()
+            else:
+                self._message("info", self.tr("All units of this RMA are received"))
+
+        self._runner.submit(lambda: resolve_scan(db, number), done, self._on_error)
+
+    def _on_error(self, error: BaseException) -> None:
+        if isinstance(error, ServiceError | ValueError | OSError):
+            self._message("error", str(error))
+        else:
+            log.error("unexpected error in bench action", exc_info=error)
+            self._message("error", self.tr("Unexpected error: {error}").format(error=error))
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _pick_line_by_gtin(self, code: str) -> bool:
+        """Scanning the item's GTIN while choosing a line picks that line."""
+        from devices.gs1 import gtin_to_14, is_valid_gtin
+
+        digits = code.strip()
+        if not (digits.isdigit() and is_valid_gtin(digits)):
+            return False
+        if self.state is not BenchState.CHOOSE_LINE:
+            return False
+        for line in self.remaining_lines():
+            if line.gtin and gtin_to_14(line.gtin) == gtin_to_14(digits):
+                self.choose_line(line.id)
+                return True
+        self._message("warning", self.tr("GTIN {gtin} is not on this RMA").format(gtin=digits))
+        return True
+
+    def _require_inspection(self) -> InspectionView | None:
+        if self.inspection is None or self.state is not BenchState.INSPECTING:
+            self._message("warning", self.tr("Scan a return first"))
+            return None
+        return self.inspection
+
+    def _set_state(self, state: BenchState) -> None:
+        self.state = state
+        self.stateChanged.emit(state.value)
+
+    def _message(self, level: str, text: str) -> None:
+        self.messageChanged.emit(level, text)

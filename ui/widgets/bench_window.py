@@ -1,0 +1,100 @@
+"""The bench window: scan bar on top, the return on the left, inspection and verdict right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.tasks import TaskRunner
+from ui.viewmodels.bench import BenchState, BenchViewModel
+from ui.widgets.inspection_form import InspectionForm
+from ui.widgets.rma_panel import RmaPanel
+from ui.widgets.scan_bar import ScanBar
+from ui.widgets.verdict_panel import VerdictPanel
+
+MESSAGE_COLOURS = {
+    "error": "#b00020",
+    "warning": "#8a5300",
+    "success": "#1e7b34",
+    "info": "#1f3a5f",
+}
+
+
+class BenchWindow(QMainWindow):
+    def __init__(self, vm: BenchViewModel, runner: TaskRunner, station_id: str) -> None:
+        super().__init__()
+        self._vm = vm
+        self._runner = runner
+        self.setWindowTitle(
+            self.tr("Returns inspection — station {station}").format(station=station_id)
+        )
+        self.scan_bar = ScanBar(vm, self)
+        self.rma_panel = RmaPanel(vm, self)
+        self.form = InspectionForm(vm, self)
+        self.verdict_panel = VerdictPanel(vm, self)
+        self.message = QLabel(self)
+        self.message.setObjectName("messageLabel")
+        self.message.setWordWrap(True)
+        self.message.setMinimumHeight(32)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.form, 1)
+        right_layout.addWidget(self.verdict_panel)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.rma_panel)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.scan_bar)
+        layout.addWidget(self.message)
+        top = QHBoxLayout()
+        top.addWidget(splitter)
+        layout.addLayout(top, 1)
+        self.setCentralWidget(central)
+        self.resize(1280, 800)
+
+        QShortcut(QKeySequence("Ctrl+B"), self, activated=vm.receive_blind)
+        QShortcut(QKeySequence("F8"), self, activated=vm.next_unit)
+        QShortcut(QKeySequence("Escape"), self, activated=self._cancel)
+        vm.messageChanged.connect(self._show_message)
+        vm.stateChanged.connect(self._after_state_change)
+        runner.busyChanged.connect(self._show_busy)
+        # The scan field takes focus back whenever the bench is idle (scanners type into focus).
+        QTimer.singleShot(0, self.scan_bar.field.setFocus)
+
+    def _after_state_change(self, state: str) -> None:
+        if BenchState(state) in (BenchState.IDLE, BenchState.FINALIZED, BenchState.BLIND_PROMPT):
+            self.scan_bar.field.setFocus()
+        elif BenchState(state) is BenchState.INSPECTING:
+            first = self.form.checklist_box.findChild(QWidget)
+            (first or self.form).setFocus()
+
+    def _cancel(self) -> None:
+        if self._vm.state is not BenchState.INSPECTING:
+            self._vm.reset()
+            self.scan_bar.field.setFocus()
+
+    def _show_message(self, level: str, text: str) -> None:
+        colour = MESSAGE_COLOURS.get(level, "#333333")
+        self.message.setStyleSheet(f"color:{colour}; font-size:13pt; font-weight:bold;")
+        self.message.setText(text)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._runner.wait_idle(5_000)
+        super().closeEvent(event)

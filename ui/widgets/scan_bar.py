@@ -1,0 +1,60 @@
+"""The scan field: always ready when the bench is idle, and the state the bench is in."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from ui.viewmodels.bench import BenchState, BenchViewModel
+
+STATE_STYLE = {
+    BenchState.IDLE: ("#1f3a5f", "#ffffff"),
+    BenchState.CHOOSE_LINE: ("#7a5a00", "#ffffff"),
+    BenchState.BLIND_PROMPT: ("#b35900", "#ffffff"),
+    BenchState.INSPECTING: ("#0b5394", "#ffffff"),
+    BenchState.FINALIZED: ("#1e7b34", "#ffffff"),
+}
+
+
+class ScanBar(QWidget):
+    def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vm = vm
+        self.field = QLineEdit(self)
+        self.field.setObjectName("scanField")
+        self.field.setPlaceholderText(self.tr("Scan a return label, RMA, order number or LPN"))
+        self.field.setMinimumHeight(44)
+        font = self.field.font()
+        font.setPointSize(font.pointSize() + 6)
+        self.field.setFont(font)
+        self.state_label = QLabel(self)
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_label.setMinimumWidth(220)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.field, 1)
+        layout.addWidget(self.state_label)
+        self.field.returnPressed.connect(self._submit)
+        vm.stateChanged.connect(self._show_state)
+        self._show_state(vm.state.value)
+
+    def _submit(self) -> None:
+        code = self.field.text()
+        self.field.clear()
+        self._vm.submit_scan(code)
+
+    def _show_state(self, state: str) -> None:
+        names = {
+            BenchState.IDLE: self.tr("Ready to scan"),
+            BenchState.CHOOSE_LINE: self.tr("Choose the unit"),
+            BenchState.BLIND_PROMPT: self.tr("No RMA found"),
+            BenchState.INSPECTING: self.tr("Inspecting"),
+            BenchState.FINALIZED: self.tr("Verdict recorded"),
+        }
+        current = BenchState(state)
+        background, foreground = STATE_STYLE[current]
+        self.state_label.setText(names[current])
+        self.state_label.setStyleSheet(
+            f"background:{background}; color:{foreground}; font-weight:bold; "
+            "padding:8px; border-radius:6px;"
+        )

@@ -1,0 +1,62 @@
+"""The recorded verdict: the grade big enough to read from the next bench, and the LPN."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from station.views import VerdictView
+from ui.viewmodels.bench import BenchViewModel
+
+GRADE_COLOURS = {"A": "#1e7b34", "B": "#2e7d32", "C": "#b58900", "D": "#c0392b", "X": "#6d0000"}
+
+
+class VerdictPanel(QWidget):
+    def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grade_label = QLabel(self)
+        self.grade_label.setObjectName("gradeLabel")
+        self.grade_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.details = QLabel(self)
+        self.details.setObjectName("verdictDetails")
+        self.details.setWordWrap(True)
+        self.lpn_label = QLabel(self)
+        self.lpn_label.setObjectName("lpnLabel")
+        self.lpn_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.next_button = QPushButton(self.tr("Next unit of this RMA (F8)"), self)
+        self.next_button.clicked.connect(vm.next_unit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.grade_label)
+        layout.addWidget(self.lpn_label)
+        layout.addWidget(self.details)
+        layout.addWidget(self.next_button)
+        layout.addStretch(1)
+        vm.verdictChanged.connect(self._show)
+        vm.rmaChanged.connect(lambda _rma: self.next_button.setVisible(bool(vm.remaining_lines())))
+        self._vm = vm
+        self._show(None)
+
+    def _show(self, verdict: VerdictView | None) -> None:
+        self.setVisible(verdict is not None)
+        if verdict is None:
+            return
+        colour = GRADE_COLOURS.get(verdict.grade, "#333333")
+        self.grade_label.setText(verdict.grade)
+        self.grade_label.setStyleSheet(
+            f"background:{colour}; color:white; font-size:64pt; font-weight:bold; padding:8px;"
+        )
+        self.lpn_label.setText(f"<span style='font-size:20pt'>LPN <b>{verdict.lpn}</b></span>")
+        amount = f" ({verdict.refund_amount} {verdict.currency})" if verdict.refund_amount else ""
+        warnings = (
+            f"<br><b style='color:#b00020'>{', '.join(verdict.warnings)}</b>"
+            if verdict.warnings
+            else ""
+        )
+        self.details.setText(
+            f"{self.tr('Disposition')}: <b>{verdict.disposition}</b> "
+            f"({verdict.upstream_disposition})<br>"
+            f"{self.tr('Refund')}: <b>{verdict.refund_kind} {verdict.refund_percent}%</b>{amount}"
+            f"<br>{self.tr('Responsibility')}: {verdict.responsibility}<br>"
+            f"{self.tr('Reasons')}: {', '.join(verdict.reason_codes)}{warnings}"
+        )
+        self.next_button.setVisible(bool(self._vm.remaining_lines()))
