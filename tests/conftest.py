@@ -18,8 +18,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("STATION_DATA_DIR", None)
 os.environ.pop("STATION_DATABASE_URL", None)
 
-from station.db import Database, upgrade_database  # noqa: E402
-from station.settings import Settings  # noqa: E402
+from station.db import Database, upgrade_database
+from station.settings import Settings
 
 _TEMPLATE: dict[str, Path] = {}
 

@@ -1,0 +1,90 @@
+"""Migrations from empty, the SQLite settings every connection gets, and the pre-migration copy."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from station import db as station_db
+from station.db import Database, create_station_engine, head_revision, upgrade_database
+from station.models import Base
+
+
+def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    result = upgrade_database(url)
+    assert result.from_revision is None and result.to_revision == head_revision()
+    assert result.backup is None  # nothing to copy yet
+    engine = create_station_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+        tables = {
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type='table'"
+            )
+        }
+    engine.dispose()
+    assert set(Base.metadata.tables) <= tables
+    # Idempotent: a second upgrade is a no-op.
+    again = upgrade_database(url)
+    assert again.from_revision == again.to_revision == head_revision()
+
+
+def test_every_connection_gets_the_station_pragmas(db: Database) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite connection settings")
+    with db.engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("synchronous") == 2  # FULL
+        assert pragma("busy_timeout") == station_db.BUSY_TIMEOUT_MS
+
+
+def test_write_transactions_take_the_lock_up_front(db: Database) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite locking")
+    path = db.engine.url.database
+    with db.write() as session:
+        session.execute(text("SELECT 1"))  # the first statement opens the transaction
+        other = sqlite3.connect(path, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.execute("SELECT count(*) FROM sellers").fetchone()  # readers still read (WAL)
+        finally:
+            other.close()
+
+
+def test_existing_database_is_copied_before_a_migration(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "station.sqlite3"
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO sellers (id, code, name, language, default_currency, created_at) "
+            "VALUES ('00000000000000000000000000000001', 'KEEP', 'Keep me', 'en', 'EUR', "
+            "'2026-01-01 00:00:00')"
+        )
+    # Pretend a newer migration exists; record that the upgrade ran after the copy was made.
+    calls: list[bool] = []
+    monkeypatch.setattr(station_db, "head_revision", lambda: "9999_future")
+    monkeypatch.setattr(
+        station_db.command,
+        "upgrade",
+        lambda config, target: calls.append(any((tmp_path / "backups").glob("*.sqlite3"))),
+    )
+
+    result = upgrade_database(url, tmp_path / "backups")
+
+    assert calls == [True]
+    assert result.backup is not None and result.backup.exists()
+    with sqlite3.connect(result.backup) as copy:
+        assert copy.execute("SELECT name FROM sellers").fetchall() == [("Keep me",)]
