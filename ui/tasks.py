@@ -2,13 +2,17 @@
 
 Two pools, as DESIGN.md says: a single-worker pool for the database (SQLite has one writer, so
 queueing here is cheaper than queueing on the file lock) and a general pool for devices.
-Results come back as queued signals, so callbacks always run on the main thread.
+Workers report through one queued signal on the runner, so callbacks always run on the main
+thread. Callbacks live in a dict keyed by task id rather than on per-task QObjects: creating
+and deleting a QObject per task races with Qt's deferred deletion.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -22,43 +26,48 @@ class Pool(Enum):
     GENERAL = "general"
 
 
-class _Relay(QObject):
-    """Lives on the main thread; the worker emits, Qt queues, the callback runs here."""
-
-    succeeded = Signal(object)
-    failed = Signal(object)
+@dataclass
+class _Pending:
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+    job: QRunnable
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, task_id: int, fn: Callable[[], Any], report: Signal) -> None:
         super().__init__()
-        self.setAutoDelete(True)
+        # Python keeps the job alive until its result is handled; Qt must not delete it.
+        self.setAutoDelete(False)
+        self._task_id = task_id
         self._fn = fn
-        self._relay = relay
+        self._report = report
 
     def run(self) -> None:
         try:
             result = self._fn()
         except Exception as exc:  # delivered to the caller's on_error, never lost
             log.debug("task failed", exc_info=True)
-            self._relay.failed.emit(exc)
+            self._report.emit(self._task_id, False, exc)
         else:
-            self._relay.succeeded.emit(result)
+            self._report.emit(self._task_id, True, result)
 
 
 class TaskRunner(QObject):
-    busyChanged = Signal(bool)
+    busyChanged = Signal(bool)  # noqa: N815 - Qt signal naming
+    _finished = Signal(int, bool, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pools = {Pool.DB: QThreadPool(self), Pool.GENERAL: QThreadPool(self)}
         self._pools[Pool.DB].setMaxThreadCount(1)
         self._pools[Pool.GENERAL].setMaxThreadCount(4)
-        self._in_flight: set[_Relay] = set()
+        self._pending: dict[int, _Pending] = {}
+        self._ids = itertools.count(1)
+        self._finished.connect(self._deliver)
 
     @property
     def busy(self) -> bool:
-        return bool(self._in_flight)
+        return bool(self._pending)
 
     def submit(
         self,
@@ -67,38 +76,30 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         pool: Pool = Pool.DB,
     ) -> None:
-        relay = _Relay(self)
+        task_id = next(self._ids)
+        job = _Job(task_id, fn, self._finished)
         was_busy = self.busy
-        self._in_flight.add(relay)
-
-        def finish() -> None:
-            self._in_flight.discard(relay)
-            relay.deleteLater()
-            if not self.busy:
-                self.busyChanged.emit(False)
-
-        def done(result: Any) -> None:
-            try:
-                if on_done:
-                    on_done(result)
-            finally:
-                finish()
-
-        def failed(error: BaseException) -> None:
-            try:
-                if on_error:
-                    on_error(error)
-                else:
-                    log.error("background task failed: %s", error)
-            finally:
-                finish()
-
-        relay.succeeded.connect(done)
-        relay.failed.connect(failed)
+        self._pending[task_id] = _Pending(on_done, on_error, job)
         if not was_busy:
             self.busyChanged.emit(True)
-        self._pools[pool].start(_Job(fn, relay))
+        self._pools[pool].start(job)
+
+    def _deliver(self, task_id: int, ok: bool, value: Any) -> None:
+        pending = self._pending.pop(task_id, None)
+        if pending is None:
+            return
+        try:
+            if ok:
+                if pending.on_done:
+                    pending.on_done(value)
+            elif pending.on_error:
+                pending.on_error(value)
+            else:
+                log.error("background task failed: %s", value)
+        finally:
+            if not self._pending:
+                self.busyChanged.emit(False)
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
-        """For shutdown and tests: wait for the pools to drain (events still need processing)."""
+        """For shutdown and tests: wait for the pools to drain (results still need the loop)."""
         return all(pool.waitForDone(msecs) for pool in self._pools.values())

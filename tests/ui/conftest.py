@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from station.context import AppContext
+from station.settings import Settings
+from tests.factories import UPS, make_catalog, make_rma
+from ui.tasks import TaskRunner
+from ui.viewmodels.bench import BenchViewModel
+
+
+@pytest.fixture
+def context(settings: Settings) -> Iterator[AppContext]:
+    ctx = AppContext.build(replace(settings, simulate=True))
+    ctx.gtins = make_catalog(ctx.db)  # type: ignore[attr-defined]
+    make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
+    make_rma(ctx.db, "RMA-NK-000200", skus=(("SW-MERINO-M", 1), ("EB-PRO-2", 1)))
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def runner(qtbot) -> Iterator[TaskRunner]:
+    task_runner = TaskRunner()
+    yield task_runner
+    task_runner.wait_idle()
+
+
+@pytest.fixture
+def vm(context: AppContext, runner: TaskRunner) -> BenchViewModel:
+    return BenchViewModel(context, runner)

@@ -1,0 +1,72 @@
+"""One widget and its view-model at a time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.factories import UPS
+from ui.viewmodels.bench import BenchState
+from ui.widgets.inspection_form import InspectionForm
+from ui.widgets.rma_panel import RmaPanel
+from ui.widgets.scan_bar import ScanBar
+from ui.widgets.verdict_panel import VerdictPanel
+
+
+def test_scan_bar_submits_on_enter_and_shows_the_state(qtbot, vm):
+    bar = ScanBar(vm)
+    qtbot.addWidget(bar)
+    assert bar.state_label.text() == "Ready to scan"
+    qtbot.keyClicks(bar.field, UPS)
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    assert bar.field.text() == ""  # cleared for the next scan at once
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    assert bar.state_label.text() == "Inspecting"
+
+
+def test_rma_panel_lists_lines_and_blind_prompt(qtbot, vm):
+    panel = RmaPanel(vm)
+    qtbot.addWidget(panel)
+    panel.show()
+    vm.submit_scan("RMA-NK-000200")
+    qtbot.waitUntil(lambda: vm.state is BenchState.CHOOSE_LINE)
+    assert panel.lines.rowCount() == 2
+    assert panel.lines.item(1, 1).text() == "EB-PRO-2"
+    assert "RMA-NK-000200" in panel.header.text()
+    vm.submit_scan("LD123456789XX")  # nothing matches
+    qtbot.waitUntil(lambda: vm.state is BenchState.BLIND_PROMPT)
+    assert panel.blind_label.isVisible() and not panel.lines.isVisible()
+    assert "Blind return" in panel.blind_label.text()
+
+
+def test_inspection_form_is_built_from_the_checklist_and_records_answers(qtbot, vm):
+    form = InspectionForm(vm)
+    qtbot.addWidget(form)
+    vm.submit_scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING and form.isEnabled())
+    qtbot.waitUntil(lambda: bool(form.answer_widgets("condition")))
+    labels = [button.text() for button in form.answer_widgets("condition")]
+    assert labels == ["New, unused", "Like new", "Used, visible wear", "Damaged", "Unusable"]
+    qtbot.mouseClick(form.answer_widgets("condition")[2], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: vm.inspection.answers.get("condition") == "used")
+    qtbot.waitUntil(lambda: "Still needed" in form.preview.text())
+    assert "Packaging" in form.preview.text()
+    qtbot.mouseClick(form.weigh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "g</b>" in form.weight_label.text())
+
+
+def test_verdict_panel_shows_grade_and_lpn(qtbot, vm):
+    panel = VerdictPanel(vm)
+    qtbot.addWidget(panel)
+    assert not panel.isVisibleTo(None) or panel.grade_label.text() == ""
+    vm.submit_scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    for code, value in {"item_matches": True, "packaging": "sealed", "condition": "new",
+                        "complete": True}.items():
+        vm.set_answer(code, value)
+    vm.enter_weight(420)
+    qtbot.waitUntil(lambda: vm.inspection is not None and vm.inspection.weight_g == 420)
+    vm.finalize()
+    qtbot.waitUntil(lambda: vm.verdict is not None)
+    assert panel.grade_label.text() == "A"
+    assert vm.verdict.lpn in panel.lpn_label.text()
+    assert "restock" in panel.details.text()
