@@ -53,7 +53,7 @@ class _Job(QRunnable):
 
 
 class TaskRunner(QObject):
-    busyChanged = Signal(bool)  # noqa: N815 - Qt signal naming
+    busyChanged = Signal(bool)
     _finished = Signal(int, bool, object)
 
     def __init__(self, parent: QObject | None = None) -> None:

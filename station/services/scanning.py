@@ -13,16 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from devices.gs1 import gtin_to_14, is_valid_gtin
-from devices.tracking import TrackingNumber, identify_tracking
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from devices.gs1 import gtin_to_14, is_valid_gtin
+from devices.tracking import TrackingNumber, identify_tracking
 from station.codes import GS, normalize_code
 from station.db import Database
 from station.i18n import _
 from station.lpn import is_valid_lpn, looks_like_lpn
 from station.models import Inspection, Lpn, Rma, RmaLine, RmaStatus, RmaTracking
+from station.services.common import ServiceError
 from station.views import RmaView
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class ScanKind(StrEnum):
     UNKNOWN = "unknown"
 
 
-class ScanError(ValueError):
+class ScanError(ServiceError):
     pass
 
 

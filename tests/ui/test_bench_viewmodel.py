@@ -48,8 +48,9 @@ def test_scan_weigh_finalize(qtbot, vm, context):
 def test_refusal_is_reported_not_raised(qtbot, vm):
     vm.submit_scan("rma-nk-000123")
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
-    with qtbot.waitSignal(vm.messageChanged, timeout=5000,
-                          check_params_cb=lambda level, _text: level == "error") as signal:
+    with qtbot.waitSignal(
+        vm.messageChanged, timeout=5000, check_params_cb=lambda level, _text: level == "error"
+    ) as signal:
         vm.finalize()
     assert "still missing" in signal.args[1] and vm.state is BenchState.INSPECTING
 

@@ -60,8 +60,12 @@ def test_verdict_panel_shows_grade_and_lpn(qtbot, vm):
     assert not panel.isVisibleTo(None) or panel.grade_label.text() == ""
     vm.submit_scan(UPS)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
-    for code, value in {"item_matches": True, "packaging": "sealed", "condition": "new",
-                        "complete": True}.items():
+    for code, value in {
+        "item_matches": True,
+        "packaging": "sealed",
+        "condition": "new",
+        "complete": True,
+    }.items():
         vm.set_answer(code, value)
     vm.enter_weight(420)
     qtbot.waitUntil(lambda: vm.inspection is not None and vm.inspection.weight_g == 420)

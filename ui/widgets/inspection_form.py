@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,7 @@ from inspection_rules import ChecklistItem, Evaluation, ItemType
 from station.views import InspectionView
 from ui.viewmodels.bench import BenchState, BenchViewModel
 
+ANSWER_STYLE = "QPushButton:checked { background: #0b5394; color: white; font-weight: bold; }"
 PHOTO_ROLES = ("front", "back", "label", "defect_closeup", "packaging", "serial_plate")
 
 
@@ -94,7 +96,12 @@ class InspectionForm(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.checklist_box)
+        # A long checklist scrolls instead of squeezing its rows until they cannot be clicked.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.checklist_box)
+        layout.addWidget(scroll, 1)
         layout.addLayout(devices)
         layout.addWidget(self.preview)
         layout.addWidget(self.finalize_button)
@@ -153,10 +160,15 @@ class InspectionForm(QWidget):
             if item.type is ItemType.YES_NO
             else [(c.label.get(language) or c.label["en"], c.code) for c in item.choices]
         )
+        group.setExclusive(True)
         for label, value in options:
-            button = QRadioButton(label, box)
+            # Checkable push buttons: the whole button is the target (a radio only takes
+            # clicks on its dot and text), big enough for a gloved hand or a touch screen.
+            button = QPushButton(label, box)
+            button.setCheckable(True)
             button.setProperty("answer", value)
-            button.setMinimumHeight(32)
+            button.setMinimumHeight(40)
+            button.setStyleSheet(ANSWER_STYLE)
             group.addButton(button)
             row.addWidget(button)
         group.buttonClicked.connect(

@@ -1,0 +1,66 @@
+"""The whole bench window, driven like a grader with a keyboard-wedge scanner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import func, select
+
+from station.context import AppContext
+from station.models import AuditEvent, Lpn, OutboxEvent, Verdict
+from tests.factories import UPS, make_catalog, make_rma
+from ui.app import build_bench
+from ui.viewmodels.bench import BenchState
+
+
+@pytest.fixture
+def context(settings) -> Iterator[AppContext]:
+    ctx = AppContext.build(replace(settings, simulate=True))
+    make_catalog(ctx.db)
+    make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
+    yield ctx
+    ctx.close()
+
+
+def test_scan_to_finalize_in_the_window(qtbot, context):
+    window, vm, runner = build_bench(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())
+
+    qtbot.keyClicks(window.scan_bar.field, UPS)  # a wedge scanner types, then Enter
+    qtbot.keyClick(window.scan_bar.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    assert "RMA-NK-000123" in window.rma_panel.header.text()
+
+    form = window.form
+    qtbot.waitUntil(lambda: bool(form.answer_widgets("condition")))
+    for code, index in {"item_matches": 0, "packaging": 0, "condition": 0, "complete": 0}.items():
+        qtbot.mouseClick(form.answer_widgets(code)[index], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: vm.inspection is not None and len(vm.inspection.answers) == 4)
+    qtbot.keyClick(window, Qt.Key.Key_F6)  # weigh
+    qtbot.waitUntil(lambda: vm.inspection.weight_g is not None)
+    qtbot.waitUntil(lambda: "Will record grade" in form.preview.text())
+    qtbot.keyClick(window, Qt.Key.Key_F12)  # finalize
+    qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED)
+
+    lpn = vm.verdict.lpn
+    assert window.verdict_panel.grade_label.text() == "A"
+    assert lpn in window.verdict_panel.lpn_label.text()
+    qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())  # ready for the next parcel
+    runner.wait_idle()
+    with context.db.read() as session:
+        assert session.scalar(select(Lpn.code)) == lpn
+        assert session.scalar(select(func.count()).select_from(Verdict)) == 1
+        assert session.scalar(select(OutboxEvent.event_type)) == "inspection.verdict.recorded"
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "verdict.recorded")
+            )
+            == 1
+        )

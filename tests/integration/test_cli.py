@@ -1,0 +1,99 @@
+"""The ``station`` command, in-process (fast) and once as a real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from main import cli
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_db_upgrade_creates_then_reports_no_change(tmp_path, capsys):
+    data = tmp_path / "d"
+    code, out, _ = run(capsys, "db", "upgrade", "--data-dir", str(data), "--json")
+    first = json.loads(out)
+    assert code == 0 and first["from_revision"] is None and first["to_revision"]
+    assert (data / "station.sqlite3").exists()
+    code, out, _ = run(capsys, "--json", "db", "upgrade", "--data-dir", str(data))
+    assert json.loads(out)["from_revision"] == first["to_revision"]
+
+
+def test_demo_seed_then_scan_a_demo_tracking_number(tmp_path, capsys):
+    data = str(tmp_path / "d")
+    code, out, _ = run(capsys, "demo", "seed", "--rmas", "60", "--data-dir", data, "--json")
+    seeded = json.loads(out)
+    assert code == 0 and seeded["seeded"] is True and seeded["rmas"] == 60
+    tracking = next(v for k, v in seeded["sample_codes"].items() if "ups" in k.lower())
+
+    code, out, _ = run(capsys, "scan", tracking.lower(), "--data-dir", data, "--json")
+    result = json.loads(out)
+    assert code == 0 and result["kind"] == "tracking" and result["carrier"] == "ups"
+    assert result["valid"] is True and result["rma"]["number"].startswith("RMA-")
+    assert result["rma"]["lines"] and result["normalized"] == tracking.upper()
+
+    code, out, _ = run(capsys, "demo", "seed", "--data-dir", data, "--json")
+    assert code == 1 and "already" in json.loads(out)["error"]
+    code, out, _ = run(capsys, "demo", "seed", "--if-empty", "--data-dir", data, "--json")
+    assert code == 0 and json.loads(out)["seeded"] is False
+
+
+def test_scan_unknown_and_errors(tmp_path, capsys):
+    data = str(tmp_path / "d")
+    code, out, _ = run(capsys, "scan", "NOTHING-HERE", "--data-dir", data, "--json")
+    result = json.loads(out)
+    assert code == 0 and result == {
+        **result,
+        "kind": "unknown",
+        "rma": None,
+        "normalized": "NOTHING-HERE",
+    }
+    code, out, _ = run(capsys, "scan", "   ", "--data-dir", data, "--json")
+    assert code == 1 and "Empty scan" in json.loads(out)["error"]
+    code, out, err = run(capsys, "scan", "   ", "--data-dir", data)
+    assert code == 1 and out == "" and "Empty scan" in err
+
+
+def test_bad_settings_file_is_named(tmp_path, capsys):
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "settings.toml").write_text("stationid = 'B7'\n", encoding="utf-8")
+    code, out, _ = run(capsys, "scan", "X", "--data-dir", str(data), "--json")
+    error = json.loads(out)["error"]
+    assert code == 1 and "settings.toml" in error and "stationid" in error
+
+
+def test_console_script_uses_station_data_dir(tmp_path):
+    env = {**os.environ, "STATION_DATA_DIR": str(tmp_path / "envdata")}
+    script = Path(sys.executable).with_name("station")
+    if not script.exists():
+        pytest.fail(f"console script not installed next to {sys.executable}")
+    done = subprocess.run(
+        [str(script), "db", "upgrade", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "envdata" / "station.sqlite3").exists()
+    done = subprocess.run(
+        [str(script), "rma", "import", str(tmp_path / "missing.csv"), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0 and "missing.csv" in json.loads(done.stdout)["error"]
