@@ -6,7 +6,9 @@ import re
 
 # AIM symbology identifiers a scanner may prefix (e.g. "]C1" GS1-128, "]E0" EAN-13, "]d2").
 _AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
-_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+# Whitespace, but not the ASCII separators \x1c-\x1f: Python counts them as whitespace, and
+# GS (\x1d) is the FNC1 separator inside GS1 element strings.
+_SPACES = re.compile(r"[^\S\x1c-\x1f]+|[\u00a0\u3000]+")
 GS = "\x1d"
 
 

@@ -90,6 +90,8 @@ def test_unmatched_tracking_is_a_blind_return_with_its_carrier(db, rmas):
     usps = resolve_scan(db, "420 90210 " + USPS)  # GS1-128 form: AI 420 + ZIP, then IMpb
     assert usps.kind is ScanKind.TRACKING and usps.normalized == USPS
     assert usps.carrier == "usps" and usps.valid is True
+    with_separator = resolve_scan(db, "]C1420" + "90210" + "\x1d" + USPS)  # as a scanner sends it
+    assert with_separator.normalized == USPS and with_separator.valid is True
 
 
 def test_wrong_check_digit_is_reported(db, rmas):
