@@ -188,8 +188,8 @@ def _rma_import(context: AppContext, args: argparse.Namespace, as_json: bool) ->
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
-        for error in report.errors:
-            print(str(error), file=sys.stderr)
+        for problem in [*report.errors, *report.warnings]:
+            print(str(problem), file=sys.stderr)
         print(
             f"{args.file}: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.skipped} skipped "

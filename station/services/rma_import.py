@@ -1,0 +1,457 @@
+"""Import expected returns (RMAs) from a seller's CSV or JSON file.
+
+The clerk's workflow drives the rules: a file with a few bad rows must not block the hundreds
+of good ones, so good RMAs are imported and every bad row is reported as ``file:line: reason``.
+An RMA is all-or-nothing (a return with a missing line would be received wrongly), so one bad
+row skips its whole RMA. Re-importing is safe: RMAs are upserted by their normalised number, and
+an RMA that is already being inspected is never changed underneath the bench.
+
+Parsing and validation live in ``rma_reading`` / ``rma_records``; this module owns the database
+side: sellers and SKUs, upserts in batched write transactions, and the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from station.audit import append_audit
+from station.db import Database
+from station.models import Inspection, Rma, RmaLine, RmaTracking, Seller, Sku, new_id
+from station.services.rma_reading import (
+    Problem,
+    RmaImportFailed,
+    SourceRma,
+    read_rma_file,
+)
+from station.services.rma_records import RmaLineRecord, RmaRecord
+from station.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+# RMAs per write transaction: small enough that a 50k-row file never holds the bench's
+# database lock for long, large enough that per-transaction overhead stays negligible.
+BATCH_SIZE = 500
+_CENT = Decimal("0.01")
+
+__all__ = [
+    "BATCH_SIZE",
+    "ImportError",
+    "ImportProblem",
+    "ImportReport",
+    "RmaImportFailed",
+    "RmaLineRecord",
+    "RmaRecord",
+    "import_rmas",
+]
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One reported problem; ``str()`` gives the ``file:line: message`` form editors jump to."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+# The name used in the issue. Prefer ``ImportProblem``: this one shadows the builtin
+# ``ImportError`` wherever it is imported by name.
+ImportError = ImportProblem
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``skipped`` counts RMAs (not rows) that were not written,
+    including ``conflicts`` (RMAs already being inspected that the file would change)."""
+
+    file: str
+    format: str
+    encoding: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+    errors: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data (what ``station rma import --json`` prints)."""
+        data = asdict(self)
+        data["errors"] = [str(problem) for problem in self.errors]
+        data["warnings"] = [str(problem) for problem in self.warnings]
+        data["ok"] = self.ok
+        return data
+
+
+@dataclass
+class _BatchOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _SellerRef:
+    id: uuid.UUID
+    code: str
+
+
+def import_rmas(
+    db: Database,
+    path: Path,
+    *,
+    station_id: str,
+    encoding: str | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import every valid RMA in ``path``; raise ``RmaImportFailed`` if the file is unusable.
+
+    ``encoding`` overrides detection (BOM, UTF-8, GB18030, then cp1252).
+    """
+    path = Path(path)
+    read = read_rma_file(path, encoding)
+    report = ImportReport(
+        file=str(path), format=read.format, encoding=read.encoding, skipped=read.skipped
+    )
+    errors = list(read.errors)
+    warnings = list(read.warnings)
+
+    with db.read() as session:
+        sellers = {
+            seller.code.upper(): _SellerRef(seller.id, seller.code)
+            for seller in session.scalars(select(Seller))
+        }
+    accepted: list[tuple[SourceRma, _SellerRef]] = []
+    for source in read.rmas:
+        seller = sellers.get(source.record.seller.upper())
+        if seller is None:
+            report.skipped += 1
+            errors.append(Problem(source.line, _unknown_seller(source.record, sellers)))
+            continue
+        accepted.append((source, seller))
+
+    for start in range(0, len(accepted), batch_size):
+        batch = accepted[start : start + batch_size]
+        with db.write() as session:
+            outcome = _write_batch(session, batch, station_id=station_id, file_name=path.name)
+        # Counted only after the commit, so the report never claims a rolled-back write.
+        report.created += outcome.created
+        report.updated += outcome.updated
+        report.unchanged += outcome.unchanged
+        report.conflicts += outcome.conflicts
+        report.skipped += outcome.conflicts
+        errors.extend(outcome.errors)
+        warnings.extend(outcome.warnings)
+
+    report.errors = _problems(report.file, errors)
+    report.warnings = _problems(report.file, warnings)
+    log.info(
+        "RMA import %s: %d created, %d updated, %d unchanged, %d skipped, %d errors",
+        path,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.skipped,
+        len(report.errors),
+    )
+    return report
+
+
+def _problems(file: str, problems: Iterable[Problem]) -> list[ImportProblem]:
+    ordered = sorted(problems, key=lambda problem: problem.line)
+    return [ImportProblem(file, problem.line, problem.message) for problem in ordered]
+
+
+def _unknown_seller(record: RmaRecord, sellers: dict[str, _SellerRef]) -> str:
+    known = sorted(seller.code for seller in sellers.values())
+    listed = ", ".join(known[:10]) + (", …" if len(known) > 10 else "") if known else "none"
+    return (
+        f'seller "{record.seller}" is not set up on this station; known sellers are {listed} '
+        f"(RMA {record.rma_number} not imported)"
+    )
+
+
+# --- persistence --------------------------------------------------------------------------
+
+
+def _write_batch(
+    session: Session,
+    batch: Sequence[tuple[SourceRma, _SellerRef]],
+    *,
+    station_id: str,
+    file_name: str,
+) -> _BatchOutcome:
+    """Upsert one batch inside the caller's write transaction."""
+    outcome = _BatchOutcome()
+    numbers = [source.record.rma_number for source, _seller in batch]
+    existing = {
+        rma.number: rma
+        for rma in session.scalars(
+            select(Rma)
+            .where(Rma.number.in_(numbers))
+            .options(selectinload(Rma.lines), selectinload(Rma.tracking_numbers))
+        )
+    }
+    inspected = _inspected_rma_ids(session, [rma.id for rma in existing.values()])
+    skus = _load_skus(session, batch)
+    seller_codes = {seller.id: seller.code for seller in session.scalars(select(Seller))}
+
+    # Rows first, then one flush, then the audit events: a flush per RMA would dominate the
+    # time of a large import. All of it is one transaction, so the order is not observable.
+    audits: list[tuple[str, uuid.UUID, dict[str, Any] | None, dict[str, Any]]] = []
+    for source, seller in batch:
+        record = source.record
+        desired = _desired_state(source, seller, skus, outcome)
+        rma = existing.get(record.rma_number)
+        after = {**desired, "source": f"{file_name}:{source.line}"}
+        if rma is None:
+            rma = Rma(id=new_id(), number=record.rma_number, seller_id=seller.id)
+            _apply(rma, record, desired)
+            session.add(rma)
+            audits.append(("rma.imported", rma.id, None, after))
+            outcome.created += 1
+            continue
+        current = _snapshot(rma, seller_codes)
+        if current == desired:
+            outcome.unchanged += 1
+        elif rma.seller_id != seller.id:
+            outcome.conflicts += 1
+            outcome.errors.append(
+                Problem(
+                    source.line,
+                    f"RMA {rma.number} already exists for seller "
+                    f"{seller_codes.get(rma.seller_id, '?')}; not changed",
+                )
+            )
+        elif rma.id in inspected:
+            outcome.conflicts += 1
+            outcome.errors.append(
+                Problem(source.line, f"RMA {rma.number} already has inspections; not changed")
+            )
+        else:
+            _apply(rma, record, desired)
+            rma.updated_at = utcnow()
+            audits.append(("rma.updated", rma.id, current, after))
+            outcome.updated += 1
+    session.flush()
+    for action, rma_id, before, after in audits:
+        append_audit(
+            session,
+            station_id=station_id,
+            action=action,
+            entity_type="rma",
+            entity_id=rma_id,
+            before=before,
+            after=after,
+        )
+    return outcome
+
+
+def _inspected_rma_ids(session: Session, rma_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    if not rma_ids:
+        return set()
+    query = (
+        select(RmaLine.rma_id)
+        .join(Inspection, Inspection.rma_line_id == RmaLine.id)
+        .where(RmaLine.rma_id.in_(rma_ids))
+        .distinct()
+    )
+    return set(session.scalars(query))
+
+
+def _load_skus(
+    session: Session, batch: Sequence[tuple[SourceRma, _SellerRef]]
+) -> dict[tuple[uuid.UUID, str], Sku]:
+    """The batch's SKUs keyed by (seller, code) and (seller, upper-cased code)."""
+    seller_ids = {seller.id for _source, seller in batch}
+    codes = {line.sku for source, _seller in batch for line in source.record.lines}
+    codes |= {code.upper() for code in codes}
+    found: dict[tuple[uuid.UUID, str], Sku] = {}
+    code_list = sorted(codes)
+    for start in range(0, len(code_list), 500):
+        query = select(Sku).where(
+            Sku.seller_id.in_(seller_ids), Sku.code.in_(code_list[start : start + 500])
+        )
+        for sku in session.scalars(query):
+            found[(sku.seller_id, sku.code)] = sku
+            found.setdefault((sku.seller_id, sku.code.upper()), sku)
+    return found
+
+
+def _desired_state(
+    source: SourceRma,
+    seller: _SellerRef,
+    skus: dict[tuple[uuid.UUID, str], Sku],
+    outcome: _BatchOutcome,
+) -> dict[str, Any]:
+    """The RMA as it should be stored, in the same JSON form ``_snapshot`` reads back."""
+    record = source.record
+    lines = []
+    for (number, line), row in zip(record.numbered_lines(), source.line_rows, strict=True):
+        sku = skus.get((seller.id, line.sku)) or skus.get((seller.id, line.sku.upper()))
+        if sku is None:
+            outcome.warnings.append(
+                Problem(
+                    row,
+                    f'SKU "{line.sku}" is not in the catalogue of seller {seller.code}; '
+                    "the line was imported without a catalogue link",
+                )
+            )
+        elif line.gtin and sku.gtin and line.gtin != sku.gtin:
+            outcome.warnings.append(
+                Problem(
+                    row,
+                    f'GTIN "{line.gtin}" differs from the catalogue GTIN "{sku.gtin}" of SKU '
+                    f'"{sku.code}"; the file\'s GTIN was kept',
+                )
+            )
+        lines.append(
+            _line_state(
+                line_no=number,
+                sku=sku.code if sku else line.sku,
+                sku_id=sku.id if sku else None,
+                gtin=line.gtin or (sku.gtin if sku else None),
+                qty=line.qty,
+                unit_price=line.unit_price,
+                currency=line.currency,
+                serials=list(line.serials),
+                weight=line.expected_unit_weight_g,
+            )
+        )
+    return _rma_state(
+        seller=seller.code,
+        channel=record.channel.value,
+        order_id=record.order_id,
+        customer_ref=record.customer_ref,
+        customer_country=record.customer_country,
+        reason_code=record.reason_code.value if record.reason_code else None,
+        reason_text=record.reason_text,
+        delivered_on=record.delivered_on.isoformat() if record.delivered_on else None,
+        return_window_days=record.return_window_days,
+        tracking_numbers=list(record.tracking_numbers),
+        lines=lines,
+    )
+
+
+def _snapshot(rma: Rma, seller_codes: dict[uuid.UUID, str]) -> dict[str, Any]:
+    """The stored RMA in comparable JSON form (also the audit ``before``)."""
+    return _rma_state(
+        seller=seller_codes.get(rma.seller_id, "?"),
+        channel=rma.channel,
+        order_id=rma.external_order_id,
+        customer_ref=rma.customer_ref,
+        customer_country=rma.customer_country,
+        reason_code=rma.reason_code,
+        reason_text=rma.reason_text,
+        delivered_on=rma.delivered_on.isoformat() if rma.delivered_on else None,
+        return_window_days=rma.return_window_days,
+        tracking_numbers=[tracking.tracking_number for tracking in rma.tracking_numbers],
+        lines=[
+            _line_state(
+                line_no=line.line_no,
+                sku=line.sku_code,
+                sku_id=line.sku_id,
+                gtin=line.gtin,
+                qty=line.qty_expected,
+                unit_price=line.unit_price,
+                currency=line.currency,
+                serials=list(line.serials or []),
+                weight=line.expected_unit_weight_g,
+            )
+            for line in rma.lines
+        ],
+    )
+
+
+def _rma_state(
+    *, tracking_numbers: list[str], lines: list[dict[str, Any]], **fields: Any
+) -> dict[str, Any]:
+    # Tracking numbers are a set in the database, and lines are identified by number.
+    return {
+        **fields,
+        "tracking_numbers": sorted(tracking_numbers),
+        "lines": sorted(lines, key=lambda line: line["line_no"]),
+    }
+
+
+def _line_state(
+    *,
+    line_no: int,
+    sku: str,
+    sku_id: uuid.UUID | None,
+    gtin: str | None,
+    qty: int,
+    unit_price: Decimal | None,
+    currency: str | None,
+    serials: list[str],
+    weight: float | None,
+) -> dict[str, Any]:
+    return {
+        "line_no": line_no,
+        "sku": sku,
+        "sku_id": str(sku_id) if sku_id else None,
+        "gtin": gtin,
+        "qty": qty,
+        "unit_price": str(Decimal(unit_price).quantize(_CENT)) if unit_price is not None else None,
+        "currency": currency,
+        "serials": serials,
+        "expected_unit_weight_g": float(weight) if weight is not None else None,
+    }
+
+
+def _apply(rma: Rma, record: RmaRecord, desired: dict[str, Any]) -> None:
+    """Make ``rma`` match ``desired``; lines are updated by number so their ids survive."""
+    rma.channel = desired["channel"]
+    rma.external_order_id = desired["order_id"]
+    rma.customer_ref = desired["customer_ref"]
+    rma.customer_country = desired["customer_country"]
+    rma.reason_code = desired["reason_code"]
+    rma.reason_text = desired["reason_text"]
+    rma.delivered_on = record.delivered_on
+    rma.return_window_days = desired["return_window_days"]
+
+    wanted_tracking = set(desired["tracking_numbers"])
+    for tracking in list(rma.tracking_numbers):
+        if tracking.tracking_number not in wanted_tracking:
+            rma.tracking_numbers.remove(tracking)
+    have_tracking = {tracking.tracking_number for tracking in rma.tracking_numbers}
+    for number in desired["tracking_numbers"]:
+        if number not in have_tracking:
+            rma.tracking_numbers.append(RmaTracking(tracking_number=number))
+
+    old_lines = {line.line_no: line for line in rma.lines}
+    for spec in desired["lines"]:
+        line = old_lines.pop(spec["line_no"], None)
+        if line is None:
+            line = RmaLine(line_no=spec["line_no"])
+            rma.lines.append(line)
+        line.sku_code = spec["sku"]
+        line.sku_id = uuid.UUID(spec["sku_id"]) if spec["sku_id"] else None
+        line.gtin = spec["gtin"]
+        line.qty_expected = spec["qty"]
+        line.unit_price = Decimal(spec["unit_price"]) if spec["unit_price"] else None
+        line.currency = spec["currency"]
+        line.serials = list(spec["serials"])
+        line.expected_unit_weight_g = spec["expected_unit_weight_g"]
+    for line in old_lines.values():
+        rma.lines.remove(line)

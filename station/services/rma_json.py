@@ -1,0 +1,119 @@
+"""Find the RMA objects of a JSON import file and the line each one starts on.
+
+``json.loads`` would give the objects but not where they are, and a clerk needs a line number to
+find the bad RMA in a 5 MB export. So the top-level array is walked with
+``JSONDecoder.raw_decode``, one element at a time, keeping each element's offset.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+
+class JsonLayoutError(ValueError):
+    """The document is not valid JSON, or not a list of RMAs / ``{"rmas": [...]}``."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def json_rma_items(text: str) -> list[tuple[int, Any]]:
+    """``(start_line, value)`` for each element of the RMA list (elements are not checked)."""
+    return _Walker(text).items()
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _Walker:
+    """Walks the top-level array with ``raw_decode`` so each RMA object keeps its start line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.decoder = json.JSONDecoder()
+        self._line_pos = 0
+        self._line = 1
+
+    def line_at(self, pos: int) -> int:
+        """Line of ``pos``; positions only move forward, so count newlines incrementally."""
+        self._line += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
+
+    def skip(self, pos: int) -> int:
+        match = _JSON_SPACE.match(self.text, pos)
+        assert match is not None
+        return match.end()
+
+    def fail(self, message: str, pos: int) -> JsonLayoutError:
+        line = self.text.count("\n", 0, pos) + 1
+        column = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
+        return JsonLayoutError(f"not valid JSON: {message}", line, column)
+
+    def value(self, pos: int) -> tuple[Any, int]:
+        try:
+            return self.decoder.raw_decode(self.text, pos)
+        except json.JSONDecodeError as exc:
+            raise JsonLayoutError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+
+    def expect(self, pos: int, chars: str) -> str:
+        char = self.text[pos : pos + 1]
+        if not char or char not in chars:
+            found = f'"{char}"' if char else "the end of the file"
+            raise self.fail(f"expected {' or '.join(repr(c) for c in chars)}, found {found}", pos)
+        return char
+
+    def items(self) -> list[tuple[int, Any]]:
+        pos = self.skip(0)
+        start = self.expect(pos, "[{")
+        if start == "[":
+            items, pos = self.array(pos)
+        else:
+            items, pos = self.envelope(pos)
+        pos = self.skip(pos)
+        if pos < len(self.text):
+            raise self.fail("unexpected text after the end of the document", pos)
+        return [(self.line_at(item_pos), item) for item_pos, item in items]
+
+    def array(self, pos: int) -> tuple[list[tuple[int, Any]], int]:
+        items: list[tuple[int, Any]] = []
+        pos = self.skip(pos + 1)
+        if self.text.startswith("]", pos):
+            return items, pos + 1
+        while True:
+            item, end = self.value(pos)
+            items.append((pos, item))
+            pos = self.skip(end)
+            if self.expect(pos, ",]") == "]":
+                return items, pos + 1
+            pos = self.skip(pos + 1)
+
+    def envelope(self, pos: int) -> tuple[list[tuple[int, Any]], int]:
+        """``{"rmas": [...], ...}``: other keys (export time, cursor) are ignored."""
+        found: list[tuple[int, Any]] | None = None
+        pos = self.skip(pos + 1)
+        if self.text.startswith("}", pos):
+            pos += 1
+        else:
+            while True:
+                self.expect(pos, '"')
+                key, pos = self.value(pos)
+                pos = self.skip(pos)
+                self.expect(pos, ":")
+                pos = self.skip(pos + 1)
+                if key == "rmas" and self.text.startswith("[", pos):
+                    found, pos = self.array(pos)
+                else:
+                    _ignored, pos = self.value(pos)
+                pos = self.skip(pos)
+                if self.expect(pos, ",}") == "}":
+                    pos += 1
+                    break
+                pos = self.skip(pos + 1)
+        if found is None:
+            raise JsonLayoutError('expected a list of RMAs or an object with an "rmas" list')
+        return found, pos

@@ -1,0 +1,480 @@
+"""Reading RMA files (CSV or JSON, any encoding Excel produces) into validated records.
+
+Nothing here touches the database: the reader turns a file into ``RmaRecord`` objects, each
+with the physical line where it starts, plus a list of problems with line numbers. Keeping the
+physical line (not the CSV record number) matters because the clerk fixes the file in an editor
+or spreadsheet, where multi-line quoted cells make the two differ.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from station.codes import normalize_code
+from station.services.rma_json import JsonLayoutError, json_rma_items
+from station.services.rma_records import (
+    RmaHeader,
+    RmaLineRecord,
+    RmaRecord,
+    describe_errors,
+    json_label,
+)
+
+log = logging.getLogger(__name__)
+
+CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+JSON_SUFFIXES = frozenset({".json"})
+DELIMITERS = (",", ";", "\t")
+
+HEADER_FIELDS = tuple(RmaHeader.model_fields)
+LINE_FIELDS = tuple(RmaLineRecord.model_fields)
+REQUIRED_COLUMNS = ("rma_number", "seller", "channel", "sku")
+
+# Header spellings seen in seller exports; keys are _column_slug() forms.
+COLUMN_ALIASES: dict[str, str] = {
+    **{name: name for name in HEADER_FIELDS + LINE_FIELDS},
+    "rma": "rma_number",
+    "rma_no": "rma_number",
+    "rma_id": "rma_number",
+    "return_number": "rma_number",
+    "seller_code": "seller",
+    "sales_channel": "channel",
+    "order": "order_id",
+    "order_no": "order_id",
+    "order_number": "order_id",
+    "external_order_id": "order_id",
+    "customer": "customer_ref",
+    "customer_id": "customer_ref",
+    "customer_reference": "customer_ref",
+    "country": "customer_country",
+    "country_code": "customer_country",
+    "reason": "reason_code",
+    "comment": "reason_text",
+    "customer_comment": "reason_text",
+    "delivered": "delivered_on",
+    "delivery_date": "delivered_on",
+    "delivered_date": "delivered_on",
+    "return_window": "return_window_days",
+    "tracking": "tracking_numbers",
+    "tracking_no": "tracking_numbers",
+    "tracking_number": "tracking_numbers",
+    "line": "line_no",
+    "line_number": "line_no",
+    "sku_code": "sku",
+    "seller_sku": "sku",
+    "ean": "gtin",
+    "upc": "gtin",
+    "barcode": "gtin",
+    "quantity": "qty",
+    "price": "unit_price",
+    "serial": "serials",
+    "serial_no": "serials",
+    "serial_number": "serials",
+    "serial_numbers": "serials",
+    "weight_g": "expected_unit_weight_g",
+    "unit_weight_g": "expected_unit_weight_g",
+}
+
+
+class RmaImportFailed(Exception):
+    """The file as a whole cannot be imported (missing, empty, unreadable, wrong columns)."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class SourceRma:
+    """A valid RMA and where it came from, so later (database) checks can name the line."""
+
+    record: RmaRecord
+    line: int
+    line_rows: tuple[int, ...]
+
+
+@dataclass
+class ReadResult:
+    format: str
+    encoding: str
+    rmas: list[SourceRma] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    skipped: int = 0
+
+
+def read_rma_file(path: Path, encoding: str | None = None) -> ReadResult:
+    """Decode, detect the format, and validate every RMA in the file."""
+    if not path.exists():
+        raise RmaImportFailed(f"{path}: file not found")
+    if path.is_dir():
+        raise RmaImportFailed(f"{path}: is a folder, not a file")
+    data = path.read_bytes()
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise RmaImportFailed(
+            f"{path}: looks like an Excel workbook; "
+            "in Excel use Save As > CSV UTF-8 and import that file"
+        )
+    text, used, decode_warning = decode_bytes(data, encoding, path)
+    if not text.strip():
+        raise RmaImportFailed(f"{path}: file is empty")
+    suffix = path.suffix.lower()
+    is_json = suffix in JSON_SUFFIXES or (
+        suffix not in CSV_SUFFIXES and text.lstrip()[:1] in ("[", "{")
+    )
+    result = ReadResult(format="json" if is_json else "csv", encoding=used)
+    if decode_warning:
+        result.warnings.append(Problem(1, decode_warning))
+    if is_json:
+        _read_json(text, path, result)
+    else:
+        _read_csv(text, path, result)
+    log.info(
+        "read %s (%s, %s): %d valid RMAs, %d problems",
+        path,
+        result.format,
+        used,
+        len(result.rmas),
+        len(result.errors),
+    )
+    return result
+
+
+# --- encodings ----------------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes, encoding: str | None, path: Path) -> tuple[str, str, str | None]:
+    """Text, the encoding used, and a warning if bytes had to be replaced.
+
+    Order matters: a BOM is certain; strict UTF-8 almost never matches other encodings by
+    accident; GB18030 comes before cp1252 because Chinese sellers' files are far more common
+    here than Western text that happens to decode as GB18030.
+    """
+    if encoding:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise RmaImportFailed(f'{path}: unknown encoding "{encoding}"') from None
+        try:
+            return data.decode(name).removeprefix("\ufeff"), name, None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise RmaImportFailed(
+                f"{path}:{line}: the file is not valid {name} (byte 0x{data[exc.start]:02x}); "
+                "leave the encoding out to detect it",
+                line=line,
+            ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf-8", path, "utf-8-sig"), "utf-8-sig", None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", path).removeprefix("\ufeff"), "utf-16", None
+    if b"\x00" in data[:4096]:
+        # UTF-16 without a BOM: ASCII characters leave every other byte zero.
+        sample = data[:4096]
+        name = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+        return _strict(data, name, path), name, None
+    for name in ("utf-8", "gb18030", "cp1252"):
+        try:
+            return data.decode(name), name, None
+        except UnicodeDecodeError:
+            continue
+    warning = (
+        "some bytes are not valid in any expected encoding and were replaced with \ufffd; "
+        "check the text, or give the encoding explicitly"
+    )
+    return data.decode("cp1252", errors="replace"), "cp1252", warning
+
+
+def _strict(data: bytes, name: str, path: Path, label: str | None = None) -> str:
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError as exc:
+        raise RmaImportFailed(
+            f"{path}: the file says it is {label or name} but contains invalid bytes "
+            f"(byte offset {exc.start}); save it again as CSV UTF-8"
+        ) from None
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _column_slug(header: str) -> str:
+    slug = re.sub(r"[\s\-./]+", "_", header.strip().strip("\ufeff").lower())
+    return slug.strip("_")
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The header line decides: the candidate that appears most often (comma on a tie)."""
+    counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """``(start_line, cells, error)`` per record, by physical line of its first character."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    end = 0
+    while True:
+        start = end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            end = reader.line_num
+            if "end of data" in str(exc):
+                yield (
+                    start,
+                    None,
+                    (
+                        'a quoted value starting on this row is never closed (missing "), '
+                        f"so lines {start}-{end} could not be read"
+                    ),
+                )
+                return
+            yield start, None, f'cannot be read ({exc}); check the quotes (") on this row'
+            continue
+        end = reader.line_num
+        yield start, row, ""
+
+
+def _read_csv(text: str, path: Path, result: ReadResult) -> None:
+    first_line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
+    explicit = re.fullmatch(r'"?sep=(.)"?\s*', first_line.strip(), flags=re.IGNORECASE)
+    delimiter = explicit.group(1) if explicit else sniff_delimiter(first_line)
+    rows = _csv_rows(text, delimiter)
+    columns: dict[str, int] | None = None
+    labels: dict[str, str] = {}
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    width = 0
+    for line, cells, error in rows:
+        if error:
+            if columns is None:
+                raise RmaImportFailed(f"{path}:{line}: header row: {error}", line=line)
+            result.errors.append(Problem(line, error))
+            continue
+        assert cells is not None
+        if not any(cell.strip() for cell in cells):
+            continue
+        if columns is None:
+            if explicit and cells[0].strip().lower().startswith("sep="):
+                continue
+            columns, labels = _map_header(cells, line, path, result)
+            width = len(cells)
+            continue
+        if any(cell.strip() for cell in cells[width:]):
+            result.errors.append(
+                Problem(
+                    line,
+                    f"row has {len(cells)} values but the header has {width} columns; "
+                    f'a value containing "{delimiter}" must be in double quotes',
+                )
+            )
+            continue
+        raw = {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
+        key = normalize_code(raw["rma_number"])
+        if not key:
+            result.errors.append(
+                Problem(line, f"{labels['rma_number']} is empty; every row needs the RMA number")
+            )
+            continue
+        groups.setdefault(key, []).append((line, raw))
+    if columns is None:
+        raise RmaImportFailed(f"{path}: file is empty")
+    if not groups and not result.errors:
+        raise RmaImportFailed(f"{path}: has a header row but no data rows")
+    for rows_of_rma in groups.values():
+        _validate_csv_rma(rows_of_rma, labels, result)
+
+
+def _map_header(
+    cells: list[str], line: int, path: Path, result: ReadResult
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Column positions and the header text as written (messages quote what the clerk sees)."""
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(cells):
+        name = COLUMN_ALIASES.get(_column_slug(cell))
+        if name is None:
+            if cell.strip():
+                ignored.append(cell.strip())
+            continue
+        if name in columns:
+            raise RmaImportFailed(
+                f'{path}:{line}: columns "{headers[name]}" and "{cell.strip()}" '
+                f"both mean {name}; keep one",
+                line=line,
+            )
+        columns[name] = index
+        headers[name] = cell.strip()
+    if "rma_number" not in columns:
+        found = ", ".join(cell.strip() for cell in cells if cell.strip()) or "nothing"
+        raise RmaImportFailed(
+            f"{path}:{line}: no rma_number column in the header row (found: {found}); "
+            "the first row must name the columns",
+            line=line,
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise RmaImportFailed(
+            f"{path}:{line}: required column(s) missing: {', '.join(missing)}", line=line
+        )
+    if ignored:
+        names = ", ".join(f'"{name}"' for name in ignored)
+        result.warnings.append(Problem(line, f"column(s) {names} are not used and were ignored"))
+    return columns, {name: f'column "{text}"' for name, text in headers.items()}
+
+
+def _validate_csv_rma(
+    rows: list[tuple[int, dict[str, str]]], labels: dict[str, str], result: ReadResult
+) -> None:
+    """Validate every row of one RMA; keep the RMA only if all its rows are good."""
+    errors: list[Problem] = []
+
+    def label(loc: tuple[str | int, ...]) -> str:
+        return labels.get(str(loc[0]), str(loc[0])) if loc else "row:"
+
+    reference: RmaHeader | None = None
+    reference_line = 0
+    first_raw = rows[0][1]
+    lines: list[RmaLineRecord] = []
+    numbers: dict[int, int] = {}
+    for position, (line, raw) in enumerate(rows, start=1):
+        header_raw = {name: raw[name] for name in HEADER_FIELDS if name in raw}
+        for name, value in header_raw.items():
+            # A blank RMA-level cell on a later row means "same as above".
+            if not value.strip():
+                header_raw[name] = first_raw.get(name, "")
+        try:
+            header = RmaHeader.model_validate(header_raw)
+        except ValidationError as exc:
+            errors.extend(Problem(line, message) for _loc, message in describe_errors(exc, label))
+        else:
+            if reference is None:
+                reference, reference_line = header, line
+            else:
+                for name in HEADER_FIELDS:
+                    if getattr(header, name) != getattr(reference, name):
+                        errors.append(
+                            Problem(
+                                line,
+                                f'{labels[name]} is "{header_raw[name].strip()}" here but '
+                                f'"{_reference_text(rows, reference_line, name)}" on line '
+                                f"{reference_line} for the same RMA",
+                            )
+                        )
+        try:
+            record_line = RmaLineRecord.model_validate(
+                {name: raw[name] for name in LINE_FIELDS if name in raw}
+            )
+        except ValidationError as exc:
+            errors.extend(Problem(line, message) for _loc, message in describe_errors(exc, label))
+            continue
+        number = record_line.line_no if record_line.line_no is not None else position
+        if number in numbers:
+            errors.append(
+                Problem(
+                    line,
+                    f"line number {number} of this RMA is already used on line {numbers[number]}",
+                )
+            )
+        numbers[number] = line
+        lines.append(record_line)
+    rma_number = normalize_code(first_raw["rma_number"])
+    if errors or reference is None:
+        result.skipped += 1
+        result.errors.extend(
+            Problem(p.line, f"{p.message} (RMA {rma_number} not imported)") for p in errors
+        )
+        return
+    try:
+        record = RmaRecord.model_validate({**dict(reference), "lines": lines})
+    except ValidationError as exc:  # pragma: no cover - the row checks above cover these rules
+        result.skipped += 1
+        result.errors.extend(
+            Problem(rows[0][0], f"{message} (RMA {rma_number} not imported)")
+            for _loc, message in describe_errors(exc, label)
+        )
+        return
+    result.rmas.append(SourceRma(record, rows[0][0], tuple(line for line, _raw in rows)))
+
+
+def _reference_text(rows: list[tuple[int, dict[str, str]]], line: int, name: str) -> str:
+    return next((raw[name].strip() for row_line, raw in rows if row_line == line), "")
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def _read_json(text: str, path: Path, result: ReadResult) -> None:
+    try:
+        items = json_rma_items(text)
+    except JsonLayoutError as exc:
+        where = f"{path}:{exc.line}:{exc.column}" if exc.line else str(path)
+        raise RmaImportFailed(f"{where}: {exc}", line=exc.line) from None
+    if not items:
+        raise RmaImportFailed(f"{path}: contains no RMAs")
+    first_seen: dict[str, int] = {}
+    duplicates: set[str] = set()
+    for index, (line, item) in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            result.errors.append(Problem(line, f"item {index} of the list is not an RMA object"))
+            continue
+        unknown = _unknown_json_keys(item)
+        if unknown:
+            names = ", ".join(f'"{name}"' for name in unknown)
+            result.warnings.append(Problem(line, f"field(s) {names} are not used and were ignored"))
+        try:
+            record = RmaRecord.model_validate(item)
+        except ValidationError as exc:
+            number = normalize_code(str(item.get("rma_number") or "")) or f"item {index}"
+            result.skipped += 1
+            result.errors.extend(
+                Problem(line, f"{message} (RMA {number} not imported)")
+                for _loc, message in describe_errors(exc, json_label)
+            )
+            continue
+        number = record.rma_number
+        if number in first_seen:
+            duplicates.add(number)
+            result.errors.append(
+                Problem(
+                    line,
+                    f"RMA {number} also appears on line {first_seen[number]}; neither was imported",
+                )
+            )
+            continue
+        first_seen[number] = line
+        result.rmas.append(SourceRma(record, line, tuple(line for _ in record.lines)))
+    if duplicates:
+        result.skipped += len(duplicates)
+        result.rmas = [rma for rma in result.rmas if rma.record.rma_number not in duplicates]
+
+
+def _unknown_json_keys(item: dict[str, Any]) -> list[str]:
+    unknown = [key for key in item if key not in RmaRecord.model_fields]
+    lines = item.get("lines")
+    for index, line in enumerate(lines if isinstance(lines, list) else []):
+        if isinstance(line, dict):
+            unknown += [
+                f"lines[{index}].{key}" for key in line if key not in RmaLineRecord.model_fields
+            ]
+    return unknown
