@@ -93,7 +93,8 @@ def sample_codes(path: Path, n: int, rng: random.Random) -> list[str]:
         rowid = rng.randint(1, max_rowid)
         row = connection.execute(
             "SELECT r.number, r.external_order_id, t.tracking_number FROM rmas r "
-            "LEFT JOIN rma_tracking t ON t.rma_id = r.id WHERE r.rowid = ?", (rowid,)
+            "LEFT JOIN rma_tracking t ON t.rma_id = r.id WHERE r.rowid = ?",
+            (rowid,),
         ).fetchone()
         if row:
             kind = len(codes) % 3
@@ -114,7 +115,8 @@ def bench_lookup(db: Database, path: Path, codes: list[str]) -> dict[str, list[f
         baseline_connection.execute(
             "SELECT r.id FROM rmas r WHERE r.number = ? UNION ALL SELECT t.rma_id FROM "
             "rma_tracking t WHERE t.tracking_number = ? UNION ALL SELECT r.id FROM rmas r "
-            "WHERE r.external_order_id = ?", (number, number, number)
+            "WHERE r.external_order_id = ?",
+            (number, number, number),
         ).fetchall()
 
     baseline = [timed(lambda n=number: bare(n)) for number in numbers]
@@ -127,22 +129,28 @@ def bench_finalize(db: Database, path: Path, n: int, rng: random.Random) -> dict
     standards = StandardRegistry()
     with db.read() as session:
         lines = session.execute(
-            select(Rma.number, RmaLine.id).join(RmaLine, RmaLine.rma_id == Rma.id)
-            .where(Rma.status == "expected").limit(n * 20)
+            select(Rma.number, RmaLine.id)
+            .join(RmaLine, RmaLine.rma_id == Rma.id)
+            .where(Rma.status == "expected")
+            .limit(n * 20)
         ).all()
     picks = rng.sample(lines, n)
     opened = []
     for number, line_id in picks:
         parcel = receive_parcel(db, actor, number, number)
         view = open_inspection(db, actor, standards, parcel.id, line_id)
-        for code, value in (("item_matches", True), ("packaging", "opened"),
-                            ("condition", rng.choice(["new", "like_new", "used"])),
-                            ("complete", True)):
+        for code, value in (
+            ("item_matches", True),
+            ("packaging", "opened"),
+            ("condition", rng.choice(["new", "like_new", "used"])),
+            ("complete", True),
+        ):
             inspections.record_answer(db, actor, standards, view.id, code, value)
         inspections.record_weight(db, actor, view.id, 400, stable=True, device="bench")
         opened.append(view.id)
-    ours = [timed(lambda i=i: inspections.finalize_inspection(db, actor, standards, i))
-            for i in opened]
+    ours = [
+        timed(lambda i=i: inspections.finalize_inspection(db, actor, standards, i)) for i in opened
+    ]
 
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous = FULL")
@@ -163,10 +171,12 @@ def report(name: str, runs: dict[str, list[float]], target_ms: float) -> None:
     p50, p95 = statistics.median(ours), percentile(ours, 95)
     b50, b95 = statistics.median(base), percentile(base, 95)
     verdict = "meets" if p95 <= target_ms else "MISSES"
-    print(f"{name:<10} n={len(ours):>5}  p50 {p50:7.2f} ms  p95 {p95:7.2f} ms   "
-          f"baseline p50 {b50:6.2f} ms  p95 {b95:6.2f} ms   "
-          f"ratio p95 {p95 / b95 if b95 else float('nan'):5.1f}×   "
-          f"target p95 ≤ {target_ms:.0f} ms: {verdict}")
+    print(
+        f"{name:<10} n={len(ours):>5}  p50 {p50:7.2f} ms  p95 {p95:7.2f} ms   "
+        f"baseline p50 {b50:6.2f} ms  p95 {b95:6.2f} ms   "
+        f"ratio p95 {p95 / b95 if b95 else float('nan'):5.1f}×   "
+        f"target p95 ≤ {target_ms:.0f} ms: {verdict}"
+    )
 
 
 def main() -> int:
@@ -183,7 +193,9 @@ def main() -> int:
         db = Database.open(f"sqlite:///{path}")
         try:
             codes = sample_codes(path, args.lookups, rng)
-            print(f"\ndatabase: {args.rmas:,} RMAs; {len(codes)} lookups, {args.finalizes} finalizes")
+            print(
+                f"\ndatabase: {args.rmas:,} RMAs; {len(codes)} lookups, {args.finalizes} finalizes"
+            )
             report("lookup", bench_lookup(db, path, codes), 20)
             report("finalize", bench_finalize(db, path, args.finalizes, rng), 30)
         finally:

@@ -105,20 +105,24 @@ SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "sample_data"
 def test_rma_import_sample_then_reimport_then_scan(tmp_path, capsys):
     data = str(tmp_path / "d")
     assert run(capsys, "demo", "seed", "--rmas", "5", "--data-dir", data)[0] == 0
-    code, out, _ = run(capsys, "rma", "import", str(SAMPLES / "rmas-sample.csv"),
-                       "--data-dir", data, "--json")
+    code, out, _ = run(
+        capsys, "rma", "import", str(SAMPLES / "rmas-sample.csv"), "--data-dir", data, "--json"
+    )
     report = json.loads(out)
     assert code == 0 and report["created"] > 0 and report["errors"] == []
     assert report["encoding"] == "utf-8-sig"
-    code, out, _ = run(capsys, "rma", "import", str(SAMPLES / "rmas-sample.csv"),
-                       "--data-dir", data, "--json")
+    code, out, _ = run(
+        capsys, "rma", "import", str(SAMPLES / "rmas-sample.csv"), "--data-dir", data, "--json"
+    )
     again = json.loads(out)
     assert again["created"] == 0 and again["unchanged"] == report["created"]
 
     bad = tmp_path / "bad.csv"
-    bad.write_text("rma_number,seller,channel,sku,qty\nRMA-T-1,NORDKNIT,shopify,X,2\n"
-                   "RMA-T-2,NOSUCH,shopify,X,1\nRMA-T-3,NORDKNIT,carrier pigeon,X,1\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "rma_number,seller,channel,sku,qty\nRMA-T-1,NORDKNIT,shopify,X,2\n"
+        "RMA-T-2,NOSUCH,shopify,X,1\nRMA-T-3,NORDKNIT,carrier pigeon,X,1\n",
+        encoding="utf-8",
+    )
     code, out, err = run(capsys, "rma", "import", str(bad), "--data-dir", data)
     assert code == 3
     assert f"{bad}:3:" in err and f"{bad}:4:" in err and "1 created" in out
