@@ -31,7 +31,7 @@ run: $(STAMP_RUN)
 	$(BIN)/station gui --simulate
 
 test: $(STAMP_DEV)
-	@QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/check_qt.py
+	@$(BIN)/python scripts/check_qt.py --offscreen
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

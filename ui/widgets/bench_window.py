@@ -55,6 +55,11 @@ class BenchWindow(QMainWindow):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([540, 800])
+        self.idle_hint = QLabel(self.tr("Scan a parcel's return label to start."), right)
+        self.idle_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.idle_hint.setStyleSheet("color:#666666; font-size:16pt;")
+        right_layout.addWidget(self.idle_hint, 1)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -71,11 +76,17 @@ class BenchWindow(QMainWindow):
         QShortcut(QKeySequence("Escape"), self, activated=self._cancel)
         vm.messageChanged.connect(self._show_message)
         vm.stateChanged.connect(self._after_state_change)
+        self._after_state_change(vm.state.value)
         runner.busyChanged.connect(self._show_busy)
         # The scan field takes focus back whenever the bench is idle (scanners type into focus).
         QTimer.singleShot(0, self.scan_bar.field.setFocus)
 
     def _after_state_change(self, state: str) -> None:
+        current = BenchState(state)
+        # One thing at a time on the right: the checklist while inspecting, the verdict after.
+        self.form.setVisible(current is BenchState.INSPECTING)
+        self.verdict_panel.setVisible(current is BenchState.FINALIZED)
+        self.idle_hint.setVisible(current not in (BenchState.INSPECTING, BenchState.FINALIZED))
         if BenchState(state) in (BenchState.IDLE, BenchState.FINALIZED, BenchState.BLIND_PROMPT):
             self.scan_bar.field.setFocus()
         elif BenchState(state) is BenchState.INSPECTING:

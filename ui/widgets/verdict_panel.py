@@ -37,8 +37,10 @@ class VerdictPanel(QWidget):
         self._show(None)
 
     def _show(self, verdict: VerdictView | None) -> None:
-        self.setVisible(verdict is not None)
         if verdict is None:
+            self.grade_label.clear()
+            self.lpn_label.clear()
+            self.details.clear()
             return
         colour = GRADE_COLOURS.get(verdict.grade, "#333333")
         self.grade_label.setText(verdict.grade)
