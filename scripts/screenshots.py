@@ -16,13 +16,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from station.context import AppContext  # noqa: E402
-from station.services.demo import seed_demo  # noqa: E402
-from station.settings import Settings  # noqa: E402
-from ui.app import build_bench  # noqa: E402
-from ui.viewmodels.bench import BenchState  # noqa: E402
+from station.context import AppContext
+from station.services.demo import seed_demo
+from station.settings import Settings
+from ui.app import build_bench
+from ui.viewmodels.bench import BenchState
 
 
 def wait_for(app: QApplication, condition, timeout: float = 10.0) -> None:
