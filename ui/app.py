@@ -20,6 +20,9 @@ def build_bench(context: AppContext) -> tuple[BenchWindow, BenchViewModel, TaskR
     runner = TaskRunner()
     vm = BenchViewModel(context, runner)
     window = BenchWindow(vm, runner, context.settings.station_id)
+    # The window owns the view-model and the runner: they live and die together.
+    vm.setParent(window)
+    runner.setParent(window)
     return window, vm, runner
 
 

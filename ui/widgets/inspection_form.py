@@ -116,8 +116,11 @@ class InspectionForm(QWidget):
 
         vm.inspectionChanged.connect(self._show_inspection)
         vm.evaluationChanged.connect(self._show_evaluation)
-        vm.stateChanged.connect(lambda state: self.setEnabled(state == BenchState.INSPECTING))
+        vm.stateChanged.connect(self._show_state)
         self.setEnabled(False)
+
+    def _show_state(self, state: str) -> None:
+        self.setEnabled(state == BenchState.INSPECTING)
 
     def current_photo_role(self) -> str:
         return str(self.photo_role.currentData())

@@ -14,6 +14,7 @@ GRADE_COLOURS = {"A": "#1e7b34", "B": "#2e7d32", "C": "#b58900", "D": "#c0392b",
 class VerdictPanel(QWidget):
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._vm = vm
         self.grade_label = QLabel(self)
         self.grade_label.setObjectName("gradeLabel")
         self.grade_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -32,9 +33,12 @@ class VerdictPanel(QWidget):
         layout.addWidget(self.next_button)
         layout.addStretch(1)
         vm.verdictChanged.connect(self._show)
-        vm.rmaChanged.connect(lambda _rma: self.next_button.setVisible(bool(vm.remaining_lines())))
-        self._vm = vm
+        # Bound methods, not lambdas: Qt drops the connection when this widget is destroyed.
+        vm.rmaChanged.connect(self._show_next_button)
         self._show(None)
+
+    def _show_next_button(self, _rma: object) -> None:
+        self.next_button.setVisible(bool(self._vm.remaining_lines()))
 
     def _show(self, verdict: VerdictView | None) -> None:
         if verdict is None:
