@@ -64,7 +64,7 @@ def seeded_database(count: int) -> Path:
     upgrade_database(url)
     db = Database.open(url)
     seed_demo(db, rma_count=0)
-    from station.services.demo import build_catalog
+    from station.services.demo_catalog import build_catalog
 
     rng = random.Random(1_000_000)
     catalog = build_catalog(random.Random(20261122), today_utc())  # same ids as seed_demo

@@ -44,7 +44,6 @@ _CENT = Decimal("0.01")
 
 __all__ = [
     "BATCH_SIZE",
-    "ImportError",
     "ImportProblem",
     "ImportReport",
     "RmaImportFailed",
@@ -64,11 +63,6 @@ class ImportProblem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
-
-
-# The name used in the issue. Prefer ``ImportProblem``: this one shadows the builtin
-# ``ImportError`` wherever it is imported by name.
-ImportError = ImportProblem
 
 
 @dataclass

@@ -187,7 +187,7 @@ def test_two_threads_finalize_different_units_without_lock_errors(db, actor, sta
 
     def work(chunk: list[uuid.UUID]) -> None:
         # Each thread opens its own engine, as a second process (or bench tool) would.
-        own = Database.open(str(db.engine.url))
+        own = Database.open(db.engine.url.render_as_string(hide_password=False))
         try:
             barrier.wait()
             for inspection_id in chunk:
