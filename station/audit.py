@@ -11,7 +11,6 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -28,30 +27,18 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def _event_hash(
-    *,
-    prev_hash: str,
-    event_id: uuid.UUID,
-    occurred_at: datetime,
-    actor_id: uuid.UUID | None,
-    station_id: str,
-    action: str,
-    entity_type: str,
-    entity_id: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> str:
+def _event_hash(event: AuditEvent) -> str:
     body = canonical_json(
         {
-            "prev": prev_hash,
-            "id": str(event_id),
-            "at": occurred_at.isoformat(),
-            "actor": str(actor_id) if actor_id else None,
-            "station": station_id,
-            "action": action,
-            "entity": [entity_type, entity_id],
-            "before": before,
-            "after": after,
+            "prev": event.prev_hash,
+            "id": str(event.id),
+            "at": event.occurred_at.isoformat(),
+            "actor": str(event.actor_id) if event.actor_id else None,
+            "station": event.station_id,
+            "action": event.action,
+            "entity": [event.entity_type, event.entity_id],
+            "before": event.before,
+            "after": event.after,
         }
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
@@ -75,34 +62,19 @@ def append_audit(
         session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
         or GENESIS_HASH
     )
-    event_id = new_id()
-    occurred_at = utcnow()
-    before = _jsonable(before)
-    after = _jsonable(after)
     event = AuditEvent(
-        id=event_id,
-        occurred_at=occurred_at,
+        id=new_id(),
+        occurred_at=utcnow(),
         actor_id=actor_id,
         station_id=station_id,
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
-        before=before,
-        after=after,
+        before=_jsonable(before),
+        after=_jsonable(after),
         prev_hash=prev_hash,
-        hash=_event_hash(
-            prev_hash=prev_hash,
-            event_id=event_id,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            station_id=station_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=str(entity_id),
-            before=before,
-            after=after,
-        ),
     )
+    event.hash = _event_hash(event)
     session.add(event)
     session.flush()
     return event
@@ -132,18 +104,7 @@ def verify_chain(session: Session) -> ChainCheck:
         count += 1
         if event.prev_hash != prev:
             return ChainCheck(False, count, event.seq, "previous-hash link does not match")
-        expected = _event_hash(
-            prev_hash=event.prev_hash,
-            event_id=event.id,
-            occurred_at=event.occurred_at,
-            actor_id=event.actor_id,
-            station_id=event.station_id,
-            action=event.action,
-            entity_type=event.entity_type,
-            entity_id=event.entity_id,
-            before=event.before,
-            after=event.after,
-        )
+        expected = _event_hash(event)
         if expected != event.hash:
             return ChainCheck(False, count, event.seq, "row content does not match its hash")
         prev = event.hash

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from station.db import Database
 from station.i18n import _
 from station.lpn import new_lpn_code
 from station.models import (
+    Base,
     Finding,
     FindingKind,
     Inspection,
@@ -99,29 +101,21 @@ def record_defect(
     severity: str = "minor",
     note: str | None = None,
 ) -> InspectionView:
-    with db.write() as session:
-        inspection = draft_inspection(session, inspection_id)
-        session.add(
-            Finding(
-                inspection_id=inspection.id,
-                kind=FindingKind.DEFECT.value,
-                item_code=code,
-                zone=zone,
-                severity=severity,
-                note=note,
-            )
-        )
-        session.flush()
-        append_audit(
-            session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
-            action="defect.recorded",
-            entity_type="inspection",
-            entity_id=inspection.id,
-            after={"code": code, "zone": zone, "severity": severity},
-        )
-        return inspection_view(session, inspection)
+    return _add_fact(
+        db,
+        actor,
+        inspection_id,
+        "defect.recorded",
+        lambda inspection_id: Finding(
+            inspection_id=inspection_id,
+            kind=FindingKind.DEFECT.value,
+            item_code=code,
+            zone=zone,
+            severity=severity,
+            note=note,
+        ),
+        {"code": code, "zone": zone, "severity": severity},
+    )
 
 
 def record_measurement(
@@ -132,28 +126,20 @@ def record_measurement(
     value: float,
     unit: str,
 ) -> InspectionView:
-    with db.write() as session:
-        inspection = draft_inspection(session, inspection_id)
-        session.add(
-            Finding(
-                inspection_id=inspection.id,
-                kind=FindingKind.MEASUREMENT.value,
-                item_code=item_code,
-                value=float(value),
-                unit=unit,
-            )
-        )
-        session.flush()
-        append_audit(
-            session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
-            action="measurement.recorded",
-            entity_type="inspection",
-            entity_id=inspection.id,
-            after={"item": item_code, "value": value, "unit": unit},
-        )
-        return inspection_view(session, inspection)
+    return _add_fact(
+        db,
+        actor,
+        inspection_id,
+        "measurement.recorded",
+        lambda inspection_id: Finding(
+            inspection_id=inspection_id,
+            kind=FindingKind.MEASUREMENT.value,
+            item_code=item_code,
+            value=float(value),
+            unit=unit,
+        ),
+        {"item": item_code, "value": value, "unit": unit},
+    )
 
 
 def record_photo(
@@ -170,31 +156,23 @@ def record_photo(
     if (data is None) == (path is None):
         raise ValueError("pass exactly one of data or path")
     stored = photos.store(data) if data is not None else photos.store_file(path)  # type: ignore[arg-type]
-    with db.write() as session:
-        inspection = draft_inspection(session, inspection_id)
-        session.add(
-            Photo(
-                inspection_id=inspection.id,
-                role=role,
-                file_path=stored.relative_path,
-                sha256=stored.sha256,
-                byte_size=stored.byte_size,
-                content_type=stored.content_type,
-                width=stored.width,
-                height=stored.height,
-            )
-        )
-        session.flush()
-        append_audit(
-            session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
-            action="photo.recorded",
-            entity_type="inspection",
-            entity_id=inspection.id,
-            after={"role": role, "sha256": stored.sha256},
-        )
-        return inspection_view(session, inspection)
+    return _add_fact(
+        db,
+        actor,
+        inspection_id,
+        "photo.recorded",
+        lambda inspection_id: Photo(
+            inspection_id=inspection_id,
+            role=role,
+            file_path=stored.relative_path,
+            sha256=stored.sha256,
+            byte_size=stored.byte_size,
+            content_type=stored.content_type,
+            width=stored.width,
+            height=stored.height,
+        ),
+        {"role": role, "sha256": stored.sha256},
+    )
 
 
 def record_weight(
@@ -209,26 +187,43 @@ def record_weight(
 ) -> InspectionView:
     if grams < 0:
         raise InvalidState(_("A negative weight cannot be recorded: zero the scale"))
+    return _add_fact(
+        db,
+        actor,
+        inspection_id,
+        "weight.recorded",
+        lambda inspection_id: WeightReading(
+            inspection_id=inspection_id,
+            grams=float(grams),
+            stable=stable,
+            device=device,
+            raw_frame=raw_frame,
+        ),
+        {"grams": grams, "stable": stable, "device": device},
+    )
+
+
+def _add_fact(
+    db: Database,
+    actor: Actor,
+    inspection_id: uuid.UUID,
+    action: str,
+    make_row: Callable[[uuid.UUID], Base],
+    after: dict[str, Any],
+) -> InspectionView:
+    """One fact row plus its audit event, in one transaction, on a draft inspection."""
     with db.write() as session:
         inspection = draft_inspection(session, inspection_id)
-        session.add(
-            WeightReading(
-                inspection_id=inspection.id,
-                grams=float(grams),
-                stable=stable,
-                device=device,
-                raw_frame=raw_frame,
-            )
-        )
+        session.add(make_row(inspection.id))
         session.flush()
         append_audit(
             session,
             station_id=actor.station_id,
             actor_id=actor.user_id,
-            action="weight.recorded",
+            action=action,
             entity_type="inspection",
             entity_id=inspection.id,
-            after={"grams": grams, "stable": stable, "device": device},
+            after=after,
         )
         return inspection_view(session, inspection)
 
@@ -312,7 +307,7 @@ def finalize_inspection(
 
 
 def allocate_lpn(session: Session, inspection: Inspection) -> Lpn:
-    """A fresh LPN; a (vanishingly rare) collision is retried inside a savepoint."""
+    """A fresh LPN; a (vanishingly rare) collision with an existing code draws again."""
     for _attempt in range(5):
         code = new_lpn_code()
         if session.scalar(select(Lpn.id).where(Lpn.code == code)) is None:

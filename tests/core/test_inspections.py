@@ -286,3 +286,22 @@ def test_photo_store_is_content_addressed(tmp_path):
     assert (first.width, first.height) == (320, 240)
     (tmp_path / "photos" / first.relative_path).write_bytes(png + b"tampered")
     assert not store.verify(first.relative_path, first.sha256)
+
+
+def test_defects_and_measurements_reach_the_facts_and_the_audit(db, actor, standards, catalog):
+    from station.services.facts import facts_for
+
+    make_rma(db, "RMA-1")
+    inspection = _open(db, actor, standards)
+    svc.record_defect(db, actor, inspection.id, "PILLING", zone="A", severity="minor")
+    svc.record_measurement(db, actor, inspection.id, "chest_width", 53.5, "cm")
+    with db.read() as session:
+        facts = facts_for(session, session.get(Inspection, inspection.id))
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.entity_id == str(inspection.id))
+        ).all()
+    assert [(d.code, d.zone, d.severity) for d in facts.defects] == [("PILLING", "A", "minor")]
+    assert facts.measurements == {"chest_width": (53.5, "cm")}
+    assert actions[-2:] == ["defect.recorded", "measurement.recorded"]
+    with pytest.raises(InvalidState, match="negative weight"):
+        svc.record_weight(db, actor, inspection.id, -3, stable=True, device="sim")
