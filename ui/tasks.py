@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class _Pending:
 
 
 class _Job(QRunnable):
-    def __init__(self, task_id: int, fn: Callable[[], Any], report: Signal) -> None:
+    def __init__(self, task_id: int, fn: Callable[[], Any], report: SignalInstance) -> None:
         super().__init__()
         # Python keeps the job alive until its result is handled; Qt must not delete it.
         self.setAutoDelete(False)

@@ -79,7 +79,7 @@ _KNIT_ONE_SIZE = (
     ("BEANIE", "Fisherman rib beanie", "Cream", 39, 85, {"circumference_cm": 50}),
 )
 # code, title, price USD, boxed weight g, extra spec, serial prefix
-_ELECTRONICS = (
+_ELECTRONICS: tuple[tuple[str, str, int, int, dict[str, Any], str], ...] = (
     ("AB-PRO-BLK", "AirBeat Pro ANC wireless earbuds, black", 79, 118, {}, "ABP"),
     ("AB-PRO-WHT", "AirBeat Pro ANC wireless earbuds, white", 79, 118, {}, "ABP"),
     ("PB10K", "PowerCube 10000 mAh USB-C power bank, 20 W", 29, 215, {"capacity_mah": 10000}, "PCA"),
@@ -122,15 +122,15 @@ def _sku_definitions(category: str) -> Iterator[tuple[str, str, int, float, dict
         for code, title, price, grams, extra, _prefix in _ELECTRONICS:
             yield code, title, price, grams, {"has_serial": True, "model": code, **extra}
     else:
-        for model, title, colour, sizes, price, weight, step in _SHOES:
-            for eu in sizes:
-                spec = {"size_eu": eu, "size_us": _US_SHOE_SIZE[eu], "colour": colour,
+        for model, shoe_title, shoe_colour, eu_sizes, shoe_price, weight, step in _SHOES:
+            for eu in eu_sizes:
+                spec = {"size_eu": eu, "size_us": _US_SHOE_SIZE[eu], "colour": shoe_colour,
                         "insole_length_mm": round(270 + (eu - 42) * 20 / 3)}  # fmt: skip
-                sku_code = f"{model}-{colour[:3].upper()}-{eu}"
+                sku_code = f"{model}-{shoe_colour[:3].upper()}-{eu}"
                 yield (
                     sku_code,
-                    f"{title}, {colour}, EU {eu}",
-                    price,
+                    f"{shoe_title}, {shoe_colour}, EU {eu}",
+                    shoe_price,
                     weight + step * (eu - 42),
                     spec,
                 )

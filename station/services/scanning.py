@@ -55,7 +55,7 @@ class ScanResult:
     message: str | None = None
 
 
-def _rma_query() -> Select[tuple[Rma]]:
+def _rma_query() -> Select[Rma]:
     return select(Rma).options(
         selectinload(Rma.lines).selectinload(RmaLine.sku),
         selectinload(Rma.tracking_numbers),

@@ -71,9 +71,9 @@ class BenchWindow(QMainWindow):
         self.setCentralWidget(central)
         self.resize(1280, 800)
 
-        QShortcut(QKeySequence("Ctrl+B"), self, activated=vm.receive_blind)
-        QShortcut(QKeySequence("F8"), self, activated=vm.next_unit)
-        QShortcut(QKeySequence("Escape"), self, activated=self._cancel)
+        QShortcut(QKeySequence("Ctrl+B"), self).activated.connect(vm.receive_blind)
+        QShortcut(QKeySequence("F8"), self).activated.connect(vm.next_unit)
+        QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
         vm.stateChanged.connect(self._after_state_change)
         self._after_state_change(vm.state.value)

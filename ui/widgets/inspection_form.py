@@ -80,8 +80,8 @@ class InspectionForm(QWidget):
         ):
             weight_row.addWidget(widget)
         photo_row = QHBoxLayout()
-        for widget in (self.photo_role, self.photo_button, self.photo_file_button):
-            photo_row.addWidget(widget)
+        for photo_widget in (self.photo_role, self.photo_button, self.photo_file_button):
+            photo_row.addWidget(photo_widget)
         devices.addRow(self.tr("Weight"), weight_row)
         devices.addRow(self.tr("Photos"), photo_row)
         devices.addRow("", self.photos_label)
@@ -112,7 +112,7 @@ class InspectionForm(QWidget):
             ("Ctrl+Return", vm.finalize),
             ("F7", lambda: vm.take_photo(self.current_photo_role())),
         ):
-            QShortcut(QKeySequence(key), self, activated=slot)
+            QShortcut(QKeySequence(key), self).activated.connect(slot)
 
         vm.inspectionChanged.connect(self._show_inspection)
         vm.evaluationChanged.connect(self._show_evaluation)
@@ -133,7 +133,8 @@ class InspectionForm(QWidget):
 
     def _build(self, checklist: tuple[ChecklistItem, ...]) -> None:
         while self.checklist_layout.count():
-            widget = self.checklist_layout.takeAt(0).widget()
+            layout_item = self.checklist_layout.takeAt(0)
+            widget = layout_item.widget() if layout_item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self._groups.clear()
