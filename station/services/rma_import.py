@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from station.audit import append_audit
 from station.db import Database
+from station.i18n import _
 from station.models import Inspection, Rma, RmaLine, RmaTracking, Seller, Sku, new_id
 from station.services.rma_reading import (
     Problem,
@@ -178,11 +179,16 @@ def _problems(file: str, problems: Iterable[Problem]) -> list[ImportProblem]:
 
 def _unknown_seller(record: RmaRecord, sellers: dict[str, _SellerRef]) -> str:
     known = sorted(seller.code for seller in sellers.values())
-    listed = ", ".join(known[:10]) + (", …" if len(known) > 10 else "") if known else "none"
-    return (
-        f'seller "{record.seller}" is not set up on this station; known sellers are {listed} '
-        f"(RMA {record.rma_number} not imported)"
-    )
+    if not known:
+        return _(
+            'seller "{seller}" is not set up on this station; known sellers are none '
+            "(RMA {rma} not imported)"
+        ).format(seller=record.seller, rma=record.rma_number)
+    listed = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
+    return _(
+        'seller "{seller}" is not set up on this station; known sellers are {sellers} '
+        "(RMA {rma} not imported)"
+    ).format(seller=record.seller, sellers=listed, rma=record.rma_number)
 
 
 # --- persistence --------------------------------------------------------------------------
@@ -233,14 +239,18 @@ def _write_batch(
             outcome.errors.append(
                 Problem(
                     source.line,
-                    f"RMA {rma.number} already exists for seller "
-                    f"{seller_codes.get(rma.seller_id, '?')}; not changed",
+                    _("RMA {rma} already exists for seller {seller}; not changed").format(
+                        rma=rma.number, seller=seller_codes.get(rma.seller_id, "?")
+                    ),
                 )
             )
         elif rma.id in inspected:
             outcome.conflicts += 1
             outcome.errors.append(
-                Problem(source.line, f"RMA {rma.number} already has inspections; not changed")
+                Problem(
+                    source.line,
+                    _("RMA {rma} already has inspections; not changed").format(rma=rma.number),
+                )
             )
         else:
             _apply(rma, record, desired)
@@ -307,16 +317,20 @@ def _desired_state(
             outcome.warnings.append(
                 Problem(
                     row,
-                    f'SKU "{line.sku}" is not in the catalogue of seller {seller.code}; '
-                    "the line was imported without a catalogue link",
+                    _(
+                        'SKU "{sku}" is not in the catalogue of seller {seller}; '
+                        "the line was imported without a catalogue link"
+                    ).format(sku=line.sku, seller=seller.code),
                 )
             )
         elif line.gtin and sku.gtin and line.gtin != sku.gtin:
             outcome.warnings.append(
                 Problem(
                     row,
-                    f'GTIN "{line.gtin}" differs from the catalogue GTIN "{sku.gtin}" of SKU '
-                    f'"{sku.code}"; the file\'s GTIN was kept',
+                    _(
+                        'GTIN "{gtin}" differs from the catalogue GTIN "{catalogue_gtin}" of SKU '
+                        '"{sku}"; the file\'s GTIN was kept'
+                    ).format(gtin=line.gtin, catalogue_gtin=sku.gtin, sku=sku.code),
                 )
             )
         lines.append(

@@ -11,6 +11,8 @@ import json
 import re
 from typing import Any
 
+from station.i18n import _
+
 
 class JsonLayoutError(ValueError):
     """The document is not valid JSON, or not a list of RMAs / ``{"rmas": [...]}``."""
@@ -50,21 +52,23 @@ class _Walker:
         return match.end()
 
     def fail(self, message: str, pos: int) -> JsonLayoutError:
+        """``message`` is the whole (translated) sentence; this adds where it happened."""
         line = self.text.count("\n", 0, pos) + 1
         column = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
-        return JsonLayoutError(f"not valid JSON: {message}", line, column)
+        return JsonLayoutError(message, line, column)
 
     def value(self, pos: int) -> tuple[Any, int]:
         try:
             return self.decoder.raw_decode(self.text, pos)
         except json.JSONDecodeError as exc:
-            raise JsonLayoutError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+            # The decoder's own reason (English, from the standard library) is passed through.
+            message = _("not valid JSON: {error}").format(error=exc.msg)
+            raise JsonLayoutError(message, exc.lineno, exc.colno) from None
 
     def expect(self, pos: int, chars: str) -> str:
         char = self.text[pos : pos + 1]
         if not char or char not in chars:
-            found = f'"{char}"' if char else "the end of the file"
-            raise self.fail(f"expected {' or '.join(repr(c) for c in chars)}, found {found}", pos)
+            raise self.fail(_unexpected(chars, char), pos)
         return char
 
     def items(self) -> list[tuple[int, Any]]:
@@ -76,7 +80,7 @@ class _Walker:
             items, pos = self.envelope(pos)
         pos = self.skip(pos)
         if pos < len(self.text):
-            raise self.fail("unexpected text after the end of the document", pos)
+            raise self.fail(_("not valid JSON: unexpected text after the end of the document"), pos)
         return [(self.line_at(item_pos), item) for item_pos, item in items]
 
     def array(self, pos: int) -> tuple[list[tuple[int, Any]], int]:
@@ -115,5 +119,27 @@ class _Walker:
                     break
                 pos = self.skip(pos + 1)
         if found is None:
-            raise JsonLayoutError('expected a list of RMAs or an object with an "rmas" list')
+            raise JsonLayoutError(
+                _('expected a list of RMAs or an object with an "{key}" list').format(key="rmas")
+            )
         return found, pos
+
+
+def _unexpected(chars: str, found: str) -> str:
+    """One whole sentence per shape, so a translator never has to assemble "or" lists."""
+    if len(chars) == 1:
+        if found:
+            return _('not valid JSON: expected {expected}, found "{found}"').format(
+                expected=repr(chars), found=found
+            )
+        return _("not valid JSON: expected {expected}, found the end of the file").format(
+            expected=repr(chars)
+        )
+    first, second = (repr(char) for char in chars)
+    if found:
+        return _('not valid JSON: expected {first} or {second}, found "{found}"').format(
+            first=first, second=second, found=found
+        )
+    return _("not valid JSON: expected {first} or {second}, found the end of the file").format(
+        first=first, second=second
+    )

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from station.codes import normalize_code
+from station.i18n import _
 from station.services.rma_json import JsonLayoutError, json_rma_items
 from station.services.rma_records import (
     RmaHeader,
@@ -123,18 +124,21 @@ class ReadResult:
 def read_rma_file(path: Path, encoding: str | None = None) -> ReadResult:
     """Decode, detect the format, and validate every RMA in the file."""
     if not path.exists():
-        raise RmaImportFailed(f"{path}: file not found")
+        raise RmaImportFailed(f"{path}: " + _("file not found"))
     if path.is_dir():
-        raise RmaImportFailed(f"{path}: is a folder, not a file")
+        raise RmaImportFailed(f"{path}: " + _("is a folder, not a file"))
     data = path.read_bytes()
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise RmaImportFailed(
-            f"{path}: looks like an Excel workbook; "
-            "in Excel use Save As > CSV UTF-8 and import that file"
+            f"{path}: "
+            + _(
+                "looks like an Excel workbook; "
+                "in Excel use Save As > CSV UTF-8 and import that file"
+            )
         )
     text, used, decode_warning = decode_bytes(data, encoding, path)
     if not text.strip():
-        raise RmaImportFailed(f"{path}: file is empty")
+        raise RmaImportFailed(f"{path}: " + _("file is empty"))
     suffix = path.suffix.lower()
     is_json = suffix in JSON_SUFFIXES or (
         suffix not in CSV_SUFFIXES and text.lstrip()[:1] in ("[", "{")
@@ -171,16 +175,18 @@ def decode_bytes(data: bytes, encoding: str | None, path: Path) -> tuple[str, st
         try:
             name = codecs.lookup(encoding).name
         except LookupError:
-            raise RmaImportFailed(f'{path}: unknown encoding "{encoding}"') from None
+            raise RmaImportFailed(
+                f"{path}: " + _('unknown encoding "{encoding}"').format(encoding=encoding)
+            ) from None
         try:
             return data.decode(name).removeprefix("\ufeff"), name, None
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise RmaImportFailed(
-                f"{path}:{line}: the file is not valid {name} (byte 0x{data[exc.start]:02x}); "
-                "leave the encoding out to detect it",
-                line=line,
-            ) from None
+            message = _(
+                "the file is not valid {encoding} (byte {byte}); "
+                "leave the encoding out to detect it"
+            ).format(encoding=name, byte=f"0x{data[exc.start]:02x}")
+            raise RmaImportFailed(f"{path}:{line}: {message}", line=line) from None
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[3:], "utf-8", path, "utf-8-sig"), "utf-8-sig", None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -195,10 +201,10 @@ def decode_bytes(data: bytes, encoding: str | None, path: Path) -> tuple[str, st
             return data.decode(name), name, None
         except UnicodeDecodeError:
             continue
-    warning = (
-        "some bytes are not valid in any expected encoding and were replaced with \ufffd; "
+    warning = _(
+        "some bytes are not valid in any expected encoding and were replaced with {replacement}; "
         "check the text, or give the encoding explicitly"
-    )
+    ).format(replacement="\ufffd")
     return data.decode("cp1252", errors="replace"), "cp1252", warning
 
 
@@ -206,10 +212,11 @@ def _strict(data: bytes, name: str, path: Path, label: str | None = None) -> str
     try:
         return data.decode(name)
     except UnicodeDecodeError as exc:
-        raise RmaImportFailed(
-            f"{path}: the file says it is {label or name} but contains invalid bytes "
-            f"(byte offset {exc.start}); save it again as CSV UTF-8"
-        ) from None
+        message = _(
+            "the file says it is {encoding} but contains invalid bytes "
+            "(byte offset {offset}); save it again as CSV UTF-8"
+        ).format(encoding=label or name, offset=exc.start)
+        raise RmaImportFailed(f"{path}: {message}") from None
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -240,16 +247,17 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None
         except csv.Error as exc:
             end = reader.line_num
             if "end of data" in str(exc):
-                yield (
-                    start,
-                    None,
-                    (
-                        'a quoted value starting on this row is never closed (missing "), '
-                        f"so lines {start}-{end} could not be read"
-                    ),
-                )
+                message = _(
+                    'a quoted value starting on this row is never closed (missing "), '
+                    "so lines {start}-{end} could not be read"
+                ).format(start=start, end=end)
+                yield start, None, message
                 return
-            yield start, None, f'cannot be read ({exc}); check the quotes (") on this row'
+            # The csv module's reason is English from the standard library; passed through.
+            message = _('cannot be read ({error}); check the quotes (") on this row').format(
+                error=exc
+            )
+            yield start, None, message
             continue
         end = reader.line_num
         yield start, row, ""
@@ -267,7 +275,8 @@ def _read_csv(text: str, path: Path, result: ReadResult) -> None:
     for line, cells, error in rows:
         if error:
             if columns is None:
-                raise RmaImportFailed(f"{path}:{line}: header row: {error}", line=line)
+                message = _("header row: {problem}").format(problem=error)
+                raise RmaImportFailed(f"{path}:{line}: {message}", line=line)
             result.errors.append(Problem(line, error))
             continue
         assert cells is not None
@@ -283,23 +292,26 @@ def _read_csv(text: str, path: Path, result: ReadResult) -> None:
             result.errors.append(
                 Problem(
                     line,
-                    f"row has {len(cells)} values but the header has {width} columns; "
-                    f'a value containing "{delimiter}" must be in double quotes',
+                    _(
+                        "row has {cells} values but the header has {width} columns; "
+                        'a value containing "{delimiter}" must be in double quotes'
+                    ).format(cells=len(cells), width=width, delimiter=delimiter),
                 )
             )
             continue
         raw = {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
         key = normalize_code(raw["rma_number"])
         if not key:
-            result.errors.append(
-                Problem(line, f"{labels['rma_number']} is empty; every row needs the RMA number")
+            message = _("{field} is empty; every row needs the RMA number").format(
+                field=labels["rma_number"]
             )
+            result.errors.append(Problem(line, message))
             continue
         groups.setdefault(key, []).append((line, raw))
     if columns is None:
-        raise RmaImportFailed(f"{path}: file is empty")
+        raise RmaImportFailed(f"{path}: " + _("file is empty"))
     if not groups and not result.errors:
-        raise RmaImportFailed(f"{path}: has a header row but no data rows")
+        raise RmaImportFailed(f"{path}: " + _("has a header row but no data rows"))
     for rows_of_rma in groups.values():
         _validate_csv_rma(rows_of_rma, labels, result)
 
@@ -318,29 +330,34 @@ def _map_header(
                 ignored.append(cell.strip())
             continue
         if name in columns:
-            raise RmaImportFailed(
-                f'{path}:{line}: columns "{headers[name]}" and "{cell.strip()}" '
-                f"both mean {name}; keep one",
-                line=line,
+            message = _('columns "{first}" and "{second}" both mean {column}; keep one').format(
+                first=headers[name], second=cell.strip(), column=name
             )
+            raise RmaImportFailed(f"{path}:{line}: {message}", line=line)
         columns[name] = index
         headers[name] = cell.strip()
     if "rma_number" not in columns:
-        found = ", ".join(cell.strip() for cell in cells if cell.strip()) or "nothing"
-        raise RmaImportFailed(
-            f"{path}:{line}: no rma_number column in the header row (found: {found}); "
-            "the first row must name the columns",
-            line=line,
-        )
+        found = ", ".join(cell.strip() for cell in cells if cell.strip())
+        if found:
+            message = _(
+                "no {column} column in the header row (found: {found}); "
+                "the first row must name the columns"
+            ).format(column="rma_number", found=found)
+        else:
+            message = _(
+                "no {column} column in the header row (found: nothing); "
+                "the first row must name the columns"
+            ).format(column="rma_number")
+        raise RmaImportFailed(f"{path}:{line}: {message}", line=line)
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        raise RmaImportFailed(
-            f"{path}:{line}: required column(s) missing: {', '.join(missing)}", line=line
-        )
+        message = _("required column(s) missing: {columns}").format(columns=", ".join(missing))
+        raise RmaImportFailed(f"{path}:{line}: {message}", line=line)
     if ignored:
         names = ", ".join(f'"{name}"' for name in ignored)
-        result.warnings.append(Problem(line, f"column(s) {names} are not used and were ignored"))
-    return columns, {name: f'column "{text}"' for name, text in headers.items()}
+        message = _("column(s) {names} are not used and were ignored").format(names=names)
+        result.warnings.append(Problem(line, message))
+    return columns, {name: _('column "{name}"').format(name=text) for name, text in headers.items()}
 
 
 def _validate_csv_rma(
@@ -350,7 +367,7 @@ def _validate_csv_rma(
     errors: list[Problem] = []
 
     def label(loc: tuple[str | int, ...]) -> str:
-        return labels.get(str(loc[0]), str(loc[0])) if loc else "row:"
+        return labels.get(str(loc[0]), str(loc[0])) if loc else _("row:")
 
     reference: RmaHeader | None = None
     reference_line = 0
@@ -376,9 +393,15 @@ def _validate_csv_rma(
                         errors.append(
                             Problem(
                                 line,
-                                f'{labels[name]} is "{header_raw[name].strip()}" here but '
-                                f'"{_reference_text(rows, reference_line, name)}" on line '
-                                f"{reference_line} for the same RMA",
+                                _(
+                                    '{field} is "{value}" here but "{reference}" on line '
+                                    "{line} for the same RMA"
+                                ).format(
+                                    field=labels[name],
+                                    value=header_raw[name].strip(),
+                                    reference=_reference_text(rows, reference_line, name),
+                                    line=reference_line,
+                                ),
                             )
                         )
         try:
@@ -393,7 +416,9 @@ def _validate_csv_rma(
             errors.append(
                 Problem(
                     line,
-                    f"line number {number} of this RMA is already used on line {numbers[number]}",
+                    _("line number {number} of this RMA is already used on line {line}").format(
+                        number=number, line=numbers[number]
+                    ),
                 )
             )
         numbers[number] = line
@@ -401,20 +426,22 @@ def _validate_csv_rma(
     rma_number = normalize_code(first_raw["rma_number"])
     if errors or reference is None:
         result.skipped += 1
-        result.errors.extend(
-            Problem(p.line, f"{p.message} (RMA {rma_number} not imported)") for p in errors
-        )
+        result.errors.extend(Problem(p.line, _not_imported(p.message, rma_number)) for p in errors)
         return
     try:
         record = RmaRecord.model_validate({**dict(reference), "lines": lines})
     except ValidationError as exc:  # pragma: no cover - the row checks above cover these rules
         result.skipped += 1
         result.errors.extend(
-            Problem(rows[0][0], f"{message} (RMA {rma_number} not imported)")
+            Problem(rows[0][0], _not_imported(message, rma_number))
             for _loc, message in describe_errors(exc, label)
         )
         return
     result.rmas.append(SourceRma(record, rows[0][0], tuple(line for line, _raw in rows)))
+
+
+def _not_imported(problem: str, rma_number: str) -> str:
+    return _("{problem} (RMA {rma} not imported)").format(problem=problem, rma=rma_number)
 
 
 def _reference_text(rows: list[tuple[int, dict[str, str]]], line: int, name: str) -> str:
@@ -431,26 +458,32 @@ def _read_json(text: str, path: Path, result: ReadResult) -> None:
         where = f"{path}:{exc.line}:{exc.column}" if exc.line else str(path)
         raise RmaImportFailed(f"{where}: {exc}", line=exc.line) from None
     if not items:
-        raise RmaImportFailed(f"{path}: contains no RMAs")
+        raise RmaImportFailed(f"{path}: " + _("contains no RMAs"))
     first_seen: dict[str, int] = {}
     duplicates: set[str] = set()
     for index, (line, item) in enumerate(items, start=1):
         if not isinstance(item, dict):
-            result.errors.append(Problem(line, f"item {index} of the list is not an RMA object"))
+            message = _("item {index} of the list is not an RMA object").format(index=index)
+            result.errors.append(Problem(line, message))
             continue
         unknown = _unknown_json_keys(item)
         if unknown:
             names = ", ".join(f'"{name}"' for name in unknown)
-            result.warnings.append(Problem(line, f"field(s) {names} are not used and were ignored"))
+            message = _("field(s) {names} are not used and were ignored").format(names=names)
+            result.warnings.append(Problem(line, message))
         try:
             record = RmaRecord.model_validate(item)
         except ValidationError as exc:
-            number = normalize_code(str(item.get("rma_number") or "")) or f"item {index}"
+            number = normalize_code(str(item.get("rma_number") or ""))
             result.skipped += 1
-            result.errors.extend(
-                Problem(line, f"{message} (RMA {number} not imported)")
-                for _loc, message in describe_errors(exc, json_label)
-            )
+            for _loc, message in describe_errors(exc, json_label):
+                if number:
+                    message = _not_imported(message, number)
+                else:
+                    message = _("{problem} (RMA item {index} not imported)").format(
+                        problem=message, index=index
+                    )
+                result.errors.append(Problem(line, message))
             continue
         number = record.rma_number
         if number in first_seen:
@@ -458,12 +491,14 @@ def _read_json(text: str, path: Path, result: ReadResult) -> None:
             result.errors.append(
                 Problem(
                     line,
-                    f"RMA {number} also appears on line {first_seen[number]}; neither was imported",
+                    _("RMA {rma} also appears on line {line}; neither was imported").format(
+                        rma=number, line=first_seen[number]
+                    ),
                 )
             )
             continue
         first_seen[number] = line
-        result.rmas.append(SourceRma(record, line, tuple(line for _ in record.lines)))
+        result.rmas.append(SourceRma(record, line, tuple(line for _line in record.lines)))
     if duplicates:
         result.skipped += len(duplicates)
         result.rmas = [rma for rma in result.rmas if rma.record.rma_number not in duplicates]

@@ -26,6 +26,7 @@ from pydantic import (
 
 from devices.gs1 import is_valid_gtin
 from station.codes import normalize_code
+from station.i18n import _
 
 
 class Channel(StrEnum):
@@ -85,9 +86,28 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 _CENT = Decimal("0.01")
 
 
-def _quote(value: Any) -> str:
+class RecordError(ValueError):
+    """A validation message that names the field it is about.
+
+    ``template`` is an already translated whole sentence with a ``{field}`` placeholder; the
+    field is only known where pydantic's error location is turned into a label (``column "SKU"``
+    or ``field "lines[0].sku"``), so ``describe_errors`` formats it there, once, after
+    translation. ``params`` fill the template's other placeholders.
+    """
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(self.message(""))
+
+    def message(self, field: str) -> str:
+        return self.template.format(field=field or _("the value"), **self.params)
+
+
+def _clip(value: Any) -> str:
+    """The user's value as quoted in messages (the quote marks are part of each message)."""
     text = str(value)
-    return f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
+    return f"{text[:40]}…" if len(text) > 40 else text
 
 
 def _blank(value: Any) -> bool:
@@ -100,34 +120,54 @@ def _slug(text: str) -> str:
 
 def _text(value: Any, *, max_length: int) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"{_quote(value)} must be text")
+        raise RecordError(_('{field}: "{value}" must be text'), value=_clip(value))
     text = str(value).strip()
     if len(text) > max_length:
-        raise ValueError(f"is {len(text)} characters long; at most {max_length} fit")
+        raise RecordError(
+            _("{field} is {length} characters long; at most {limit} fit"),
+            length=len(text),
+            limit=max_length,
+        )
     return text
 
 
 def _code(value: Any, *, max_length: int) -> str:
     code = normalize_code(_text(value, max_length=max_length * 4))
     if len(code) > max_length:
-        raise ValueError(f"{_quote(code)} is longer than {max_length} characters")
+        raise RecordError(
+            _('{field}: "{value}" is longer than {limit} characters'),
+            value=_clip(code),
+            limit=max_length,
+        )
     return code
+
+
+def _not_whole_number(value: Any) -> RecordError:
+    return RecordError(_('{field}: "{value}" is not a whole number'), value=_clip(value))
+
+
+def _not_a_number(value: Any) -> RecordError:
+    return RecordError(_('{field}: "{value}" is not a number'), value=_clip(value))
 
 
 def parse_int(value: Any, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str | float):
-        raise ValueError(f"{_quote(value)} is not a whole number")
+        raise _not_whole_number(value)
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(f"{_quote(value)} is not a whole number")
+            raise _not_whole_number(value)
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
         if not _INT.fullmatch(text):
-            raise ValueError(f"{_quote(text)} is not a whole number")
+            raise _not_whole_number(text)
         value = int(text)
     if value < minimum:
-        raise ValueError(f"{value} is too small; it must be {minimum} or more")
+        raise RecordError(
+            _("{field}: {number} is too small; it must be {minimum} or more"),
+            number=value,
+            minimum=minimum,
+        )
     return value
 
 
@@ -137,7 +177,7 @@ def parse_decimal(value: Any) -> Decimal:
     The last of ``,`` / ``.`` is the decimal mark, the other one groups thousands.
     """
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ValueError(f"{_quote(value)} is not a number")
+        raise _not_a_number(value)
     text = _NUMBER_SPACES.sub("", str(value))
     if "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
@@ -146,9 +186,9 @@ def parse_decimal(value: Any) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{_quote(value)} is not a number") from None
+        raise _not_a_number(value) from None
     if not number.is_finite():
-        raise ValueError(f"{_quote(value)} is not a number")
+        raise _not_a_number(value)
     return number
 
 
@@ -163,7 +203,10 @@ def parse_date(value: Any) -> date:
             return date(*(int(part) for part in match.groups()))
         except ValueError:
             pass
-    raise ValueError(f"{_quote(value)} is not a date; write it as YYYY-MM-DD, e.g. 2024-03-31")
+    raise RecordError(
+        _('{field}: "{value}" is not a date; write it as YYYY-MM-DD, e.g. 2024-03-31'),
+        value=_clip(value),
+    )
 
 
 def split_list(value: Any, separators: re.Pattern[str]) -> list[str]:
@@ -173,7 +216,7 @@ def split_list(value: Any, separators: re.Pattern[str]) -> list[str]:
     elif isinstance(value, str):
         items = [item.strip() for item in separators.split(value)]
     else:
-        raise ValueError(f"{_quote(value)} is not a list")
+        raise RecordError(_('{field}: "{value}" is not a list'), value=_clip(value))
     return [item for item in items if item]
 
 
@@ -185,7 +228,9 @@ def _choice(value: Any, enum: type[StrEnum], aliases: dict[str, Any]) -> Any:
     if slug in aliases:
         return aliases[slug]
     allowed = ", ".join(member.value for member in enum)
-    raise ValueError(f"{_quote(value)} is not one of: {allowed}")
+    raise RecordError(
+        _('{field}: "{value}" is not one of: {allowed}'), value=_clip(value), allowed=allowed
+    )
 
 
 class RmaLineRecord(BaseModel):
@@ -211,7 +256,7 @@ class RmaLineRecord(BaseModel):
     @classmethod
     def _sku(cls, value: Any) -> str:
         if _blank(value):
-            raise ValueError("is empty; every line needs the seller's SKU code")
+            raise RecordError(_("{field} is empty; every line needs the seller's SKU code"))
         return _text(value, max_length=64)
 
     @field_validator("gtin", mode="before")
@@ -221,14 +266,22 @@ class RmaLineRecord(BaseModel):
             return None
         text = re.sub(r"[\s-]", "", str(value))
         if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):
-            raise ValueError(
-                f"{_quote(value)} was turned into a number by the spreadsheet; "
-                "format the column as text and copy the barcode digits again"
+            raise RecordError(
+                _(
+                    '{field}: "{value}" was turned into a number by the spreadsheet; '
+                    "format the column as text and copy the barcode digits again"
+                ),
+                value=_clip(value),
             )
         if not (text.isascii() and text.isdigit()) or len(text) not in (8, 12, 13, 14):
-            raise ValueError(f"{_quote(value)} is not a GTIN (8, 12, 13 or 14 digits)")
+            raise RecordError(
+                _('{field}: "{value}" is not a GTIN (8, 12, 13 or 14 digits)'), value=_clip(value)
+            )
         if not is_valid_gtin(text):
-            raise ValueError(f"{_quote(value)} has a wrong check digit; check for a typo")
+            raise RecordError(
+                _('{field}: "{value}" has a wrong check digit; check for a typo'),
+                value=_clip(value),
+            )
         return text
 
     @field_validator("qty", mode="before")
@@ -243,14 +296,17 @@ class RmaLineRecord(BaseModel):
             return None
         price = parse_decimal(value)
         if price < 0:
-            raise ValueError(f"{_quote(value)} is negative")
+            raise RecordError(_('{field}: "{value}" is negative'), value=_clip(value))
         if price != price.quantize(_CENT):
-            raise ValueError(
-                f"{_quote(value)} has more than 2 decimal places; "
-                "write amounts like 1234.50 or 1234,50"
+            raise RecordError(
+                _(
+                    '{field}: "{value}" has more than 2 decimal places; '
+                    "write amounts like 1234.50 or 1234,50"
+                ),
+                value=_clip(value),
             )
         if price >= Decimal("1e10"):
-            raise ValueError(f"{_quote(value)} is too large")
+            raise RecordError(_('{field}: "{value}" is too large'), value=_clip(value))
         return price.quantize(_CENT)
 
     @field_validator("currency", mode="before")
@@ -260,7 +316,10 @@ class RmaLineRecord(BaseModel):
             return None
         code = str(value).strip().upper()
         if not _CURRENCY.fullmatch(code):
-            raise ValueError(f"{_quote(value)} is not a 3-letter currency code such as EUR")
+            raise RecordError(
+                _('{field}: "{value}" is not a 3-letter currency code such as EUR'),
+                value=_clip(value),
+            )
         return code
 
     @field_validator("serials", mode="before")
@@ -271,7 +330,11 @@ class RmaLineRecord(BaseModel):
         serials = split_list(value, _LIST_SEPARATORS)
         for serial in serials:
             if len(serial) > 128:
-                raise ValueError(f"serial {_quote(serial)} is longer than 128 characters")
+                raise RecordError(
+                    _('{field}: serial "{value}" is longer than {limit} characters'),
+                    value=_clip(serial),
+                    limit=128,
+                )
         return tuple(serials)
 
     @field_validator("serials")
@@ -279,7 +342,11 @@ class RmaLineRecord(BaseModel):
     def _serials_fit_qty(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         qty = info.data.get("qty")
         if qty is not None and len(value) > qty:
-            raise ValueError(f"lists {len(value)} serial numbers but qty is {qty}")
+            raise RecordError(
+                _("{field} lists {count} serial numbers but qty is {qty}"),
+                count=len(value),
+                qty=qty,
+            )
         return value
 
     @field_validator("expected_unit_weight_g", mode="before")
@@ -289,7 +356,7 @@ class RmaLineRecord(BaseModel):
             return None
         grams = parse_decimal(value)
         if grams <= 0:
-            raise ValueError(f"{_quote(value)} must be more than 0 grams")
+            raise RecordError(_('{field}: "{value}" must be more than 0 grams'), value=_clip(value))
         return float(grams)
 
 
@@ -314,21 +381,21 @@ class RmaHeader(BaseModel):
     @classmethod
     def _rma_number(cls, value: Any) -> str:
         if _blank(value):
-            raise ValueError("is empty; every row needs the RMA number")
+            raise RecordError(_("{field} is empty; every row needs the RMA number"))
         return _code(value, max_length=64)
 
     @field_validator("seller", mode="before")
     @classmethod
     def _seller(cls, value: Any) -> str:
         if _blank(value):
-            raise ValueError("is empty; every RMA needs the seller code")
+            raise RecordError(_("{field} is empty; every RMA needs the seller code"))
         return _text(value, max_length=32)
 
     @field_validator("channel", mode="before")
     @classmethod
     def _channel(cls, value: Any) -> Channel:
         if _blank(value):
-            raise ValueError("is empty; write the sales channel, e.g. amazon")
+            raise RecordError(_("{field} is empty; write the sales channel, e.g. amazon"))
         return _choice(value, Channel, _CHANNEL_ALIASES)
 
     @field_validator("order_id", mode="before")
@@ -348,11 +415,16 @@ class RmaHeader(BaseModel):
             return None
         code = str(value).strip().upper()
         if code in _COUNTRY_HINTS:
-            raise ValueError(
-                f"{_quote(value)} is not an ISO country code; use {_COUNTRY_HINTS[code]}"
+            raise RecordError(
+                _('{field}: "{value}" is not an ISO country code; use {code}'),
+                value=_clip(value),
+                code=_COUNTRY_HINTS[code],
             )
         if code not in ISO_COUNTRIES:
-            raise ValueError(f"{_quote(value)} is not a 2-letter ISO country code such as DE")
+            raise RecordError(
+                _('{field}: "{value}" is not a 2-letter ISO country code such as DE'),
+                value=_clip(value),
+            )
         return code
 
     @field_validator("reason_code", mode="before")
@@ -397,9 +469,9 @@ class RmaRecord(RmaHeader):
     @classmethod
     def _lines(cls, value: Any) -> Any:
         if not isinstance(value, list | tuple):
-            raise ValueError("must be a list of line objects")
+            raise RecordError(_("{field} must be a list of line objects"))
         if not value:
-            raise ValueError("is empty; an RMA needs at least one line")
+            raise RecordError(_("{field} is empty; an RMA needs at least one line"))
         return value
 
     @model_validator(mode="after")
@@ -407,7 +479,12 @@ class RmaRecord(RmaHeader):
         seen: set[int] = set()
         for number, _line in self.numbered_lines():
             if number in seen:
-                raise ValueError(f"line_no {number} is used by more than one line")
+                # About the whole RMA, not one field: describe_errors shows it as it is.
+                raise ValueError(
+                    _("{column} {number} is used by more than one line").format(
+                        column="line_no", number=number
+                    )
+                )
             seen.add(number)
         return self
 
@@ -425,22 +502,31 @@ Location = tuple[str | int, ...]
 def describe_errors(
     error: ValidationError, label: Callable[[Location], str]
 ) -> list[tuple[Location, str]]:
-    """Pydantic errors as ``(location, "<label>: <plain-language reason>")`` pairs."""
+    """Pydantic errors as ``(location, message)`` pairs, each message one translated sentence
+    naming the field by its ``label`` (e.g. ``column "qty": "two" is not a whole number``).
+
+    This is the one place pydantic errors become user-visible text: our validators raise
+    ``RecordError`` (formatted here with the label); other value errors and pydantic's own
+    messages are passed through after the label.
+    """
     described: list[tuple[Location, str]] = []
     for item in error.errors(include_url=False):
         loc: Location = tuple(item["loc"])
         where = label(loc)
         kind = item["type"]
-        if kind == "missing":
-            reason = "is missing; it is required"
-        elif kind == "value_error":
-            reason = str(item["ctx"]["error"])
+        cause = item.get("ctx", {}).get("error") if kind == "value_error" else None
+        if isinstance(cause, RecordError):
+            message = cause.message(where)
+        elif kind == "missing":
+            message = _("{field} is missing; it is required").format(field=where or _("the value"))
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
-            reason = "must be an object with named fields"
+            message = _("{field} must be an object with named fields").format(
+                field=where or _("the value")
+            )
         else:
-            reason = item["msg"]
-        joiner = " " if reason.startswith(("is ", "has ", "must ", "lists ", "was ")) else ": "
-        described.append((loc, f"{where}{joiner}{reason}" if where else reason))
+            reason = str(cause) if cause is not None else item["msg"]
+            message = _("{field}: {reason}").format(field=where, reason=reason) if where else reason
+        described.append((loc, message))
     return described
 
 
@@ -449,4 +535,4 @@ def json_label(loc: Sequence[str | int]) -> str:
     path = ""
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
-    return f'field "{path}"' if path else ""
+    return _('field "{path}"').format(path=path) if path else ""

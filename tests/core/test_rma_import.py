@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -420,6 +421,46 @@ def test_malformed_json_is_one_error_at_decoder_position(db: Database, tmp_path:
     assert failure.value.line == 3
     assert ":3:13: not valid JSON" in str(failure.value)
     assert count(db, Rma) == 0
+
+
+class _MarkingTranslations(gettext.NullTranslations):
+    """A "language" that wraps every catalogue lookup in << >>, showing what went through it."""
+
+    def gettext(self, message: str) -> str:
+        return "<<" + message + ">>"
+
+
+@pytest.mark.usefixtures("catalog")
+def test_problems_are_translated_through_the_catalogue(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("station.i18n._translation", _MarkingTranslations())
+    text = (
+        "rma_number,seller,channel,sku,qty,colour\n"
+        "RMA-5001,NORDKNIT,amazon,NK-SWT-M,two,red\n"
+        "RMA-5002,NOSUCH,amazon,NK-SWT-M,1,red\n"
+    )
+    path = write(tmp_path, "rmas.csv", text)
+    report = import_rmas(db, path, station_id=STATION)
+
+    # The sentence, the column label and the "not imported" wrapper are each looked up, and
+    # the data (column name, value, RMA number) is filled in after translation.
+    assert [str(error) for error in report.errors] == [
+        f'{path}:2: <<<<<<column "qty">>: "two" is not a whole number>> '
+        "(RMA RMA-5001 not imported)>>",
+        f'{path}:3: <<seller "NOSUCH" is not set up on this station; known sellers are '
+        "NORDKNIT, VOLTEDGE (RMA RMA-5002 not imported)>>",
+    ]
+    assert [str(warning) for warning in report.warnings] == [
+        f'{path}:1: <<column(s) "colour" are not used and were ignored>>'
+    ]
+    broken = write(tmp_path, "broken.json", '[{"rma_number": "J-1"} {}]')
+    with pytest.raises(RmaImportFailed) as failure:
+        import_rmas(db, broken, station_id=STATION)
+    assert (
+        str(failure.value)
+        == f"{broken}:1:24: <<not valid JSON: expected ',' or ']', found \"{{\">>"
+    )
 
 
 # --- idempotency and updates ---------------------------------------------------------------
