@@ -101,6 +101,10 @@ class Facts:
     return_window_days: int | None = None
     inspected_on: date | None = None
     is_blind: bool = False
+    # The SKU's size / measurement spec, e.g. {"measurements": {"chest_width_cm": 52}}.
+    sku_spec: Mapping[str, Any] = field(default_factory=dict)
+    customer_country: str | None = None
+    expected_serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,22 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class MeasurementResult:
+    code: str
+    value: float | None
+    unit: str
+    expected: float | None
+    allowed_deviation: float | None
+    passed: bool | None  # None: no value yet, or the SKU spec has no expected value
+
+    @property
+    def deviation(self) -> float | None:
+        if self.value is None or self.expected is None:
+            return None
+        return self.value - self.expected
+
+
+@dataclass(frozen=True)
 class Evaluation:
     grade: str | None
     disposition: Disposition | None
@@ -143,13 +163,19 @@ class Evaluation:
     warnings: tuple[str, ...] = ()
     trace: tuple[TraceStep, ...] = ()
     missing: tuple[MissingFact, ...] = ()
+    measurements: tuple[MeasurementResult, ...] = ()
+    visible_items: frozenset[str] = frozenset()
 
     @property
     def complete(self) -> bool:
         return not self.missing and self.grade is not None
 
+    upstream: str | None = None  # the standard's mapping (e.g. Shopify dispositionType)
+
     @property
     def upstream_disposition(self) -> str | None:
+        if self.upstream:
+            return self.upstream
         return SHOPIFY_DISPOSITION[self.disposition] if self.disposition else None
 
 
