@@ -46,6 +46,14 @@ class CompiledStandard:
         return self.spec.version
 
     @property
+    def seller(self) -> str | None:
+        return self.spec.seller
+
+    @property
+    def category(self) -> str:
+        return self.spec.category
+
+    @property
     def title(self) -> Mapping[str, str]:
         return self.spec.title
 

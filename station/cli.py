@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from station.cli_rules import RulesCommandError, add_rules_parser, run_check, run_explain
 from station.context import AppContext
 from station.db import upgrade_database
 from station.i18n import _
@@ -84,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser("scan", parents=[common], help="resolve a scanned code")
     scan.add_argument("code")
+
+    add_rules_parser(commands, common)
     return parser
 
 
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
             getattr(args, "data_dir", None), simulate=getattr(args, "simulate", None) or None
         )
         return _dispatch(args, settings, as_json, gui)
-    except (CommandError, ServiceError, SettingsError) as exc:
+    except (CommandError, ServiceError, SettingsError, RulesCommandError) as exc:
         return _fail(str(exc), as_json)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
@@ -148,8 +151,12 @@ def _dispatch(
             as_json,
         )
         return 0
+    if args.command == "rules" and args.rules_command == "check":
+        return run_check(args, settings, as_json)  # files only: no database needed
     context = AppContext.build(settings)
     try:
+        if args.command == "rules":
+            return run_explain(args, context, as_json)
         handler = {"demo": _demo, "rma": _rma_import, "scan": _scan}[args.command]
         return handler(context, args, as_json)
     finally:

@@ -15,6 +15,7 @@ from station.db import Database, UpgradeResult, upgrade_database
 from station.photos import PhotoStore
 from station.services.common import Actor
 from station.settings import Settings
+from station.standards import StandardsLoad, load_registry
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class AppContext:
     devices: DeviceSet
     actor: Actor
     upgrade: UpgradeResult | None = None
+    standards_load: StandardsLoad | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, migrate: bool = True) -> AppContext:
@@ -36,10 +38,12 @@ class AppContext:
         if migrate:
             upgrade = upgrade_database(settings.effective_database_url, settings.backup_dir)
         db = Database.open(settings.effective_database_url)
+        standards_load = load_registry(db, settings.standards_dirs, station_id=settings.station_id)
         return cls(
             settings=settings,
             db=db,
-            standards=StandardRegistry(),
+            standards=standards_load.registry,
+            standards_load=standards_load,
             photos=PhotoStore(settings.photo_dir),
             devices=build_devices(simulate=settings.simulate),
             actor=Actor(station_id=settings.station_id, site_id=settings.site_id),

@@ -32,6 +32,8 @@ class Settings:
     station_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0][:32])
     language: str = "en"
     simulate: bool = False
+    # Extra folders of standard files (seller standards agreed on site), besides the shipped ones.
+    standards_dirs: tuple[Path, ...] = ()
 
     @property
     def effective_database_url(self) -> str:
@@ -74,4 +76,8 @@ def _read_settings_file(path: Path) -> dict[str, Any]:
     unknown = sorted(set(data) - known)
     if unknown:
         raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    if "standards_dirs" in data:
+        data["standards_dirs"] = tuple(
+            (path.parent / Path(entry)).resolve() for entry in data["standards_dirs"]
+        )
     return data

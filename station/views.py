@@ -153,6 +153,15 @@ class VerdictView:
 
 
 @dataclass(frozen=True)
+class DefectView:
+    id: uuid.UUID
+    code: str
+    zone: str | None
+    severity: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class InspectionView:
     id: uuid.UUID
     parcel_id: uuid.UUID
@@ -168,6 +177,10 @@ class InspectionView:
     weight_g: float | None
     weight_stable: bool
     expected_weight_g: float | None
+    measurements: dict[str, tuple[float, str]] = field(default_factory=dict)
+    defects: tuple[DefectView, ...] = ()
+    sku_spec: dict[str, Any] = field(default_factory=dict)
+    sku_title: str | None = None
 
     @classmethod
     def of(cls, inspection: Inspection, facts_summary: dict[str, Any]) -> InspectionView:

@@ -14,6 +14,7 @@ from station.models.inspection import (
 )
 from station.models.ledger import AuditEvent, DeliveryState, OutboxEvent
 from station.models.returns import Parcel, Rma, RmaLine, RmaStatus, RmaTracking
+from station.models.standards import StandardVersion
 
 __all__ = [
     "AuditEvent",
@@ -34,6 +35,7 @@ __all__ = [
     "Role",
     "Seller",
     "Sku",
+    "StandardVersion",
     "User",
     "Verdict",
     "WeightReading",

@@ -13,8 +13,7 @@ from station.db import Database
 from station.i18n import _
 from station.models import FindingKind, Inspection, InspectionStatus, RmaLine
 from station.services.common import InvalidState, NotFound
-from station.timeutil import utcnow
-from station.views import InspectionView
+from station.views import DefectView, InspectionView
 
 T = TypeVar("T")
 
@@ -35,6 +34,7 @@ def facts_for(session: Session, inspection: Inspection) -> Facts:
     reading = stable[-1] if stable else (readings[-1] if readings else None)
     line = inspection.rma_line
     rma = line.rma if line else None
+    sku = line.sku if line else None
     return Facts(
         answers=answers,
         measurements=measurements,
@@ -46,8 +46,13 @@ def facts_for(session: Session, inspection: Inspection) -> Facts:
         stated_reason=rma.reason_code if rma else None,
         delivered_on=rma.delivered_on if rma else None,
         return_window_days=rma.return_window_days if rma else None,
-        inspected_on=utcnow().date(),
+        # The day the parcel was received, not today: re-explaining a verdict months later must
+        # judge the return window exactly as it was judged then.
+        inspected_on=inspection.parcel.received_at.date(),
         is_blind=inspection.parcel.is_blind,
+        sku_spec=dict(sku.spec or {}) if sku else {},
+        customer_country=rma.customer_country if rma else None,
+        expected_serials=tuple(line.serials or ()) if line else (),
     )
 
 
@@ -70,6 +75,16 @@ def inspection_view(session: Session, inspection: Inspection) -> InspectionView:
             "weight_g": facts.weight_g,
             "weight_stable": facts.weight_stable,
             "expected_weight_g": facts.expected_weight_g,
+            "measurements": dict(facts.measurements),
+            "defects": tuple(
+                DefectView(f.id, f.item_code, f.zone, f.severity or "minor", f.note)
+                for f in inspection.findings
+                if f.kind == FindingKind.DEFECT.value
+            ),
+            "sku_spec": dict(facts.sku_spec),
+            "sku_title": inspection.rma_line.sku.title
+            if inspection.rma_line and inspection.rma_line.sku
+            else None,
         },
     )
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from inspection_rules import Evaluation, StandardRegistry
 from inspection_rules.model import ItemType
+from inspection_rules.schema import SEVERITIES
 from station.audit import append_audit
 from station.db import Database
 from station.i18n import _
@@ -36,7 +37,7 @@ from station.models import (
 )
 from station.outbox import add_outbox_event
 from station.photos import PhotoStore
-from station.services.common import Actor, FinalizeRefused, InvalidState
+from station.services.common import Actor, FinalizeRefused, InvalidState, NotFound
 from station.services.events import VERDICT_RECORDED, verdict_payload
 from station.services.facts import (
     draft_inspection,
@@ -94,13 +95,38 @@ def record_answer(
 def record_defect(
     db: Database,
     actor: Actor,
+    standards: StandardRegistry,
     inspection_id: uuid.UUID,
     code: str,
     *,
     zone: str | None = None,
-    severity: str = "minor",
+    severity: str | None = None,
     note: str | None = None,
 ) -> InspectionView:
+    """Record a defect from the standard's catalogue; severity defaults to the catalogue's."""
+    with db.read() as session:
+        standard = standard_of(
+            standards, get_row(session, Inspection, inspection_id, _("inspection"))
+        )
+    catalogue = {spec.code: spec for spec in getattr(standard, "defects", ())}
+    if catalogue:
+        spec = catalogue.get(code)
+        if spec is None:
+            raise InvalidState(
+                _("Defect {code} is not in the standard's catalogue ({known})").format(
+                    code=code, known=", ".join(sorted(catalogue))
+                )
+            )
+        if zone is not None and spec.zones and zone not in spec.zones:
+            raise InvalidState(
+                _("Zone {zone} does not apply to defect {code} (zones: {zones})").format(
+                    zone=zone, code=code, zones=", ".join(spec.zones)
+                )
+            )
+        severity = severity or spec.severity
+    severity = severity or "minor"
+    if severity not in SEVERITIES:
+        raise InvalidState(_("Unknown severity {severity}").format(severity=severity))
     return _add_fact(
         db,
         actor,
@@ -116,6 +142,34 @@ def record_defect(
         ),
         {"code": code, "zone": zone, "severity": severity},
     )
+
+
+def remove_defect(
+    db: Database, actor: Actor, inspection_id: uuid.UUID, finding_id: uuid.UUID
+) -> InspectionView:
+    """Take back a defect recorded by mistake (only while the inspection is a draft)."""
+    with db.write() as session:
+        inspection = draft_inspection(session, inspection_id)
+        finding = session.get(Finding, finding_id)
+        if (
+            finding is None
+            or finding.inspection_id != inspection.id
+            or finding.kind != FindingKind.DEFECT.value
+        ):
+            raise NotFound(_("That defect is not recorded on this inspection"))
+        before = {"code": finding.item_code, "zone": finding.zone, "severity": finding.severity}
+        session.delete(finding)
+        session.flush()
+        append_audit(
+            session,
+            station_id=actor.station_id,
+            actor_id=actor.user_id,
+            action="defect.removed",
+            entity_type="inspection",
+            entity_id=inspection.id,
+            before=before,
+        )
+        return inspection_view(session, inspection)
 
 
 def record_measurement(

@@ -293,7 +293,7 @@ def test_defects_and_measurements_reach_the_facts_and_the_audit(db, actor, stand
 
     make_rma(db, "RMA-1")
     inspection = _open(db, actor, standards)
-    svc.record_defect(db, actor, inspection.id, "PILLING", zone="A", severity="minor")
+    svc.record_defect(db, actor, standards, inspection.id, "PILLING", zone="A", severity="minor")
     svc.record_measurement(db, actor, inspection.id, "chest_width", 53.5, "cm")
     with db.read() as session:
         facts = facts_for(session, session.get(Inspection, inspection.id))
