@@ -39,6 +39,7 @@ test: $(STAMP_DEV)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(STAMP_DEV)
+	$(BIN)/python bench/bench_rules.py
 	$(BIN)/python bench/bench_core.py
 
 lint: $(STAMP_DEV)
