@@ -44,7 +44,9 @@ def add_rules_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_check(args: argparse.Namespace, settings: Settings, as_json: bool) -> int:
-    paths = list(args.paths) or [SHIPPED_DIR, *settings.standards_dirs]
+    # Shipped standards always load first so a seller file checked on its own finds its base;
+    # a file given here with a shipped id replaces the shipped one (as a site folder would).
+    paths = [SHIPPED_DIR, *(args.paths or settings.standards_dirs)]
     result = load_standards(paths)
     if as_json:
         print(
@@ -65,6 +67,12 @@ def run_check(args: argparse.Namespace, settings: Settings, as_json: bool) -> in
     else:
         for problem in result.problems:
             print(problem)
+        for standard_id, replacement, replaced in result.overrides:
+            print(
+                _("{id}: {new} replaces {old}").format(
+                    id=standard_id, new=replacement, old=replaced
+                )
+            )
         bad_files = len({problem.file for problem in result.problems})
         print(
             _("{valid} standard(s) valid in {files} file(s); {problems} problem(s) in {bad} file(s)")

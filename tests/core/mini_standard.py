@@ -8,8 +8,7 @@ MINI_STANDARD = """\
 id: mini-knit
 version: "1.0.0"
 title: {en: Mini knitwear, zh-CN: 迷你针织}
-category: knitwear
-seller: NORDKNIT
+category: minitest
 languages: [en, zh-CN]
 checklist:
   - code: condition

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
-from station.models import AuditEvent, StandardVersion
+from station.models import AuditEvent, Sku, StandardVersion
 from station.services import inspections as svc
 from station.services.explain import explain_inspection
 from station.services.receiving import open_inspection, receive_parcel
@@ -25,7 +25,7 @@ def test_loaded_standards_are_stored_once_by_hash(db, tmp_path):
     extra = tmp_path / "standards"
     write_mini_standard(extra)
     first = load_registry(db, [extra])
-    mini = first.registry.for_item("NORDKNIT", "knitwear")
+    mini = first.registry.for_item("NORDKNIT", "minitest")
     assert mini.id == "mini-knit"
     assert mini.content_hash in first.new_versions
     stored = _versions(db)
@@ -43,7 +43,7 @@ def test_loaded_standards_are_stored_once_by_hash(db, tmp_path):
 def test_an_invalid_file_is_refused_and_the_stored_version_keeps_working(db, tmp_path):
     extra = tmp_path / "standards"
     path = write_mini_standard(extra)
-    good = load_registry(db, [extra]).registry.for_item("NORDKNIT", "knitwear")
+    good = load_registry(db, [extra]).registry.for_item("NORDKNIT", "minitest")
     path.write_text(path.read_text(encoding="utf-8").replace("severity: major", "severity: huge"),
                     encoding="utf-8")  # fmt: skip
 
@@ -51,14 +51,15 @@ def test_an_invalid_file_is_refused_and_the_stored_version_keeps_working(db, tmp
 
     assert any(problem.file == str(path) for problem in reloaded.problems)
     assert reloaded.fallbacks == {"mini-knit": good.content_hash}
-    assert reloaded.registry.for_item("NORDKNIT", "knitwear").content_hash == good.content_hash
+    assert reloaded.registry.for_item("NORDKNIT", "minitest").content_hash == good.content_hash
 
 
 def test_an_old_inspection_is_explained_with_the_version_it_used(db, tmp_path, actor, catalog):
     extra = tmp_path / "standards"
     write_mini_standard(extra, partial=80)
     registry = load_registry(db, [extra]).registry
-    # The factory SKU SW-MERINO-M is knitwear from NORDKNIT: the mini standard applies.
+    with db.write() as session:  # a category only the mini standard covers
+        session.scalars(select(Sku).where(Sku.code == "SW-MERINO-M")).one().category = "minitest"
     make_rma(db, "RMA-9", skus=(("SW-MERINO-M", 1),))
     parcel = receive_parcel(db, actor, "RMA-9", "RMA-9")
     line = resolve_scan(db, "RMA-9").rma.lines[0]
@@ -71,7 +72,7 @@ def test_an_old_inspection_is_explained_with_the_version_it_used(db, tmp_path, a
 
     write_mini_standard(extra, partial=60)  # the seller renegotiates the tier
     newer = load_registry(db, [extra]).registry
-    assert newer.for_item("NORDKNIT", "knitwear").content_hash != inspection.standard_hash
+    assert newer.for_item("NORDKNIT", "minitest").content_hash != inspection.standard_hash
 
     explanation = explain_inspection(db, newer, inspection.id)
     assert explanation.standard_hash == inspection.standard_hash
@@ -109,3 +110,29 @@ def test_rules_explain_cli_for_a_hypothetical_case(tmp_path, capsys):
                 "--data-dir", str(data), "--json"])  # fmt: skip
     error = json.loads(capsys.readouterr().out)["error"]
     assert code == 1 and str(facts) in error and "colour" in error
+
+
+def test_a_site_folder_overrides_a_shipped_standard_by_id(db, tmp_path):
+    from inspection_rules.loader import SHIPPED_DIR, load_standards
+
+    shipped = load_standards([SHIPPED_DIR]).standards["knitwear"]
+    site = tmp_path / "site"
+    site.mkdir()
+    text = (SHIPPED_DIR / "knitwear.yaml").read_text(encoding="utf-8")
+    site_text = text.replace(f'version: "{shipped.version}"', 'version: "9.9.9-site"')
+    site_text = site_text.replace("tolerance_g: 40", "tolerance_g: 25")  # the site's own scales
+    (site / "knitwear.yaml").write_text(site_text, encoding="utf-8")
+    result = load_standards([SHIPPED_DIR, site])
+    assert result.ok, result.problems
+    assert result.standards["knitwear"].version == "9.9.9-site"
+    assert [override[0] for override in result.overrides] == ["knitwear"]
+    # The shipped seller standard now builds on the site's knitwear base.
+    nordknit = result.standards["nordknit-knitwear"]
+    assert nordknit.spec.weight.tolerance_g == 25
+    shipped_nordknit = load_standards([SHIPPED_DIR]).standards["nordknit-knitwear"]
+    assert nordknit.content_hash != shipped_nordknit.content_hash
+    # The same id twice in one folder is still an error.
+    (site / "copy.yaml").write_text(
+        (site / "knitwear.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert any("already used" in p.message for p in load_standards([SHIPPED_DIR, site]).problems)
