@@ -77,7 +77,11 @@ class _Situation:
     serial_mismatch: bool
 
     def answer(self, code: str) -> Any:
-        return self.facts.answers.get(code)
+        if code in self.facts.answers:
+            return self.facts.answers[code]
+        # A measurement item's answer is its measured value (the bench records those apart).
+        measured = self.facts.measurements.get(code)
+        return measured[0] if measured else None
 
 
 def _severity_rank(severity: str) -> int:
@@ -165,6 +169,13 @@ def holds(condition: Condition, situation: _Situation) -> bool:
         return situation.late == c.late_return
     if c.customer_country is not None:
         return situation.facts.customer_country in c.customer_country
+    if c.blind_return is not None:
+        return situation.facts.is_blind == c.blind_return
+    if c.sku_has_measurement is not None:
+        measurements = situation.facts.sku_spec.get("measurements") or {}
+        value = measurements.get(c.sku_has_measurement)
+        # The same test check_measurement uses to find an expected value.
+        return isinstance(value, int | float) and not isinstance(value, bool)
     raise AssertionError("validated conditions always have a test")  # pragma: no cover
 
 
@@ -287,7 +298,8 @@ class Evaluator:
             trace.append(TraceStep(f"outcome:{index + 1}", f"{grade} x {responsibility}: {disposition}, refund {refund.kind} {refund.percent}%"))  # fmt: skip
 
         for role in self.required_photos(grade):
-            if role not in facts.photo_roles:
+            # A photo the checklist already asked for is listed once.
+            if role not in facts.photo_roles and all(m.code != f"photo:{role}" for m in missing):
                 missing.append(MissingFact(f"photo:{role}", f"Photo: {role.replace('_', ' ')} (required for grade {grade})"))  # fmt: skip
 
         if situation.weight_out:

@@ -43,7 +43,7 @@ class DefectMatch(Strict):
 CONDITION_HEADS = (
     "all", "any", "not_", "answer", "defect", "no_defects", "measurement",
     "any_measurement_out_of_tolerance", "stated_reason", "weight_out_of_tolerance",
-    "serial_mismatch", "late_return", "customer_country",
+    "serial_mismatch", "late_return", "customer_country", "blind_return", "sku_has_measurement",
 )  # fmt: skip
 ANSWER_TESTS = ("equals", "in_", "not_in", "at_least", "at_most", "is_set", "includes")
 
@@ -78,6 +78,11 @@ class Condition(Strict):
     serial_mismatch: bool | None = None
     late_return: bool | None = None
     customer_country: tuple[str, ...] | None = None
+    # No RMA matched the parcel (visibility of "matches the RMA" questions, blind-only rules).
+    blind_return: bool | None = None
+    # The SKU's spec has a value under ``measurements`` for this key (e.g. chest_width_cm):
+    # ask for a measurement only where the SKU can be measured against something.
+    sku_has_measurement: str | None = None
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
@@ -87,7 +92,8 @@ class Condition(Strict):
             raise ValueError(
                 f"a condition needs exactly one test (all, any, not, answer, defect, no_defects, "
                 f"measurement, any_measurement_out_of_tolerance, stated_reason, "
-                f"weight_out_of_tolerance, serial_mismatch, late_return, customer_country); "
+                f"weight_out_of_tolerance, serial_mismatch, late_return, customer_country, "
+                f"blind_return, sku_has_measurement); "
                 f"found: {shown}"
             )
         tests = [name for name in ANSWER_TESTS if getattr(self, name) is not None]

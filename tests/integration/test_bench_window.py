@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
+from inspection_rules import StandardRegistry
 from station.context import AppContext
 from station.models import AuditEvent, Lpn, OutboxEvent, Verdict
 from tests.factories import UPS, make_catalog, make_rma
@@ -19,6 +20,8 @@ from ui.viewmodels.bench import BenchState
 @pytest.fixture
 def context(settings) -> Iterator[AppContext]:
     ctx = AppContext.build(replace(settings, simulate=True))
+    # The built-in general-merchandise standard, whatever standard files ship meanwhile.
+    ctx.standards = StandardRegistry()
     make_catalog(ctx.db)
     make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
     yield ctx
@@ -41,9 +44,11 @@ def test_scan_to_finalize_in_the_window(qtbot, context):
     for code, index in {"item_matches": 0, "packaging": 0, "condition": 0, "complete": 0}.items():
         qtbot.mouseClick(form.answer_widgets(code)[index], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: vm.inspection is not None and len(vm.inspection.answers) == 4)
+    assert not form.finalize_button.isEnabled()  # no weight yet
     qtbot.keyClick(window, Qt.Key.Key_F6)  # weigh
     qtbot.waitUntil(lambda: vm.inspection.weight_g is not None)
-    qtbot.waitUntil(lambda: "Will record grade" in form.preview.text())
+    qtbot.waitUntil(lambda: form.finalize_button.isEnabled())
+    assert "Finalize will record" in form.preview.text()
     qtbot.keyClick(window, Qt.Key.Key_F12)  # finalize
     qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED)
 

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from inspection_rules import StandardRegistry
 from station.context import AppContext
 from station.settings import Settings
 from tests.factories import UPS, make_catalog, make_rma
+from tests.ui.gadget_standard import gadget_context
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchViewModel
 
@@ -15,6 +18,8 @@ from ui.viewmodels.bench import BenchViewModel
 @pytest.fixture
 def context(settings: Settings) -> Iterator[AppContext]:
     ctx = AppContext.build(replace(settings, simulate=True))
+    # The built-in general-merchandise standard, whatever standard files ship meanwhile.
+    ctx.standards = StandardRegistry()
     ctx.gtins = make_catalog(ctx.db)  # type: ignore[attr-defined]
     make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
     make_rma(ctx.db, "RMA-NK-000200", skus=(("SW-MERINO-M", 1), ("EB-PRO-2", 1)))
@@ -32,3 +37,16 @@ def runner(qtbot) -> Iterator[TaskRunner]:
 @pytest.fixture
 def vm(context: AppContext, runner: TaskRunner) -> BenchViewModel:
     return BenchViewModel(context, runner)
+
+
+@pytest.fixture
+def gadget_ctx(settings: Settings, tmp_path: Path) -> Iterator[AppContext]:
+    """A bench judged by the small YAML gadget standard (tests/ui/gadget_standard.py)."""
+    ctx = gadget_context(settings, tmp_path / "standards")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def gadget_vm(gadget_ctx: AppContext, runner: TaskRunner) -> BenchViewModel:
+    return BenchViewModel(gadget_ctx, runner)

@@ -48,10 +48,25 @@ def test_inspection_form_is_built_from_the_checklist_and_records_answers(qtbot, 
     assert labels == ["New, unused", "Like new", "Used, visible wear", "Damaged", "Unusable"]
     qtbot.mouseClick(form.answer_widgets("condition")[2], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: vm.inspection.answers.get("condition") == "used")
+    assert form.answer_widgets("condition")[2].isChecked()
     qtbot.waitUntil(lambda: "Still needed" in form.preview.text())
     assert "Packaging" in form.preview.text()
+    assert not form.finalize_button.isEnabled()
+    assert "Packaging" in form.finalize_button.toolTip()
     qtbot.mouseClick(form.weigh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "g</b>" in form.weight_label.text())
+
+
+def test_inspection_form_shows_answers_given_elsewhere(qtbot, vm):
+    """Answers recorded through the view-model (e.g. by a scanner macro) show as chosen."""
+    form = InspectionForm(vm)
+    qtbot.addWidget(form)
+    vm.submit_scan(UPS)
+    qtbot.waitUntil(lambda: bool(form.answer_widgets("packaging")))
+    vm.set_answer("packaging", "opened")
+    qtbot.waitUntil(lambda: vm.inspection.answers.get("packaging") == "opened")
+    assert [b.isChecked() for b in form.answer_widgets("packaging")] == [False, True, False, False]
+    assert not form.defects.isVisibleTo(form)  # the built-in standard has no defect catalogue
 
 
 def test_verdict_panel_shows_grade_and_lpn(qtbot, vm):

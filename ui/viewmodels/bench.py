@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from inspection_rules import ChecklistItem, Evaluation
+from inspection_rules import Evaluation, Standard
 from station.context import AppContext
 from station.services import inspections, receiving
 from station.services.common import ServiceError
 from station.services.scanning import ScanKind, ScanResult, resolve_scan
 from station.views import InspectionView, RmaLineView, RmaView, VerdictView
 from ui.tasks import Pool, TaskRunner
+from ui.viewmodels.checklist import ItemModel, PendingFacts, items_of
+from ui.viewmodels.inspection_readout import InspectionReadout
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +36,14 @@ class BenchState(StrEnum):
     FINALIZED = "finalized"
 
 
-class BenchViewModel(QObject):
+class BenchViewModel(QObject, InspectionReadout):
     stateChanged = Signal(str)
     rmaChanged = Signal(object)
     scanChanged = Signal(object)
+    # The inspection as the services last returned it (None when none is open).
     inspectionChanged = Signal(object)
+    # The latest evaluation: first a local one (instant, facts in flight included), then the
+    # services' own once every recorded fact is back (``evaluation_confirmed``).
     evaluationChanged = Signal(object)
     verdictChanged = Signal(object)
     messageChanged = Signal(str, str)
@@ -53,19 +59,20 @@ class BenchViewModel(QObject):
         self.inspection: InspectionView | None = None
         self.verdict: VerdictView | None = None
         self.evaluation: Evaluation | None = None
+        self.evaluation_confirmed = False
+        self._standard: Standard | None = None
+        self._items: tuple[ItemModel, ...] = ()
+        self._pending = PendingFacts()
 
     # --- derived -------------------------------------------------------------------------
 
     @property
-    def checklist(self) -> tuple[ChecklistItem, ...]:
-        if self.inspection is None:
-            return ()
-        standard = self._context.standards.by_hash(self.inspection.standard_hash)
-        return tuple(standard.checklist) if standard else ()
-
-    @property
     def language(self) -> str:
         return self._context.settings.language
+
+    @property
+    def inspecting(self) -> bool:
+        return self.state is BenchState.INSPECTING
 
     @property
     def has_scale(self) -> bool:
@@ -103,7 +110,7 @@ class BenchViewModel(QObject):
         scan = self.scan
         ctx = self._context
 
-        def work() -> tuple[uuid.UUID, InspectionView]:
+        def work() -> tuple[uuid.UUID, InspectionView, Standard | None]:
             parcel = receiving.receive_parcel(
                 ctx.db,
                 ctx.actor,
@@ -112,21 +119,77 @@ class BenchViewModel(QObject):
                 carrier=scan.carrier,
             )
             view = receiving.open_inspection(ctx.db, ctx.actor, ctx.standards, parcel.id)
-            return parcel.id, view
+            return parcel.id, view, ctx.standards.by_hash(view.standard_hash)
 
         self._runner.submit(work, self._on_opened, self._on_error)
 
     def set_answer(self, item_code: str, answer: Any) -> None:
+        """Record (or, with None, clear) a checklist answer. Multiple choice: a list of codes,
+        where an empty list is the answer "none of these"."""
         inspection = self._require_inspection()
         if inspection is None:
             return
         ctx = self._context
-        self._runner.submit(
+        token = self._pending.add_answer(item_code, answer)
+        self._evaluate_locally()
+        self._submit_fact(
             lambda: inspections.record_answer(
                 ctx.db, ctx.actor, ctx.standards, inspection.id, item_code, answer
             ),
-            self._on_inspection,
-            self._on_error,
+            item_code,
+            token,
+        )
+
+    def record_measurement(self, item_code: str, value: float) -> None:
+        inspection = self._require_inspection()
+        if inspection is None:
+            return
+        item = next((i for i in self.items if i.code == item_code), None)
+        unit = (item.unit if item else None) or ""
+        ctx = self._context
+        token = self._pending.add_measurement(item_code, float(value), unit)
+        self._evaluate_locally()
+        self._submit_fact(
+            lambda: inspections.record_measurement(
+                ctx.db, ctx.actor, inspection.id, item_code, float(value), unit
+            ),
+            item_code,
+            token,
+        )
+
+    def record_defect(
+        self,
+        code: str,
+        *,
+        zone: str | None = None,
+        severity: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Record a defect from the catalogue; severity None takes the catalogue's."""
+        inspection = self._require_inspection()
+        if inspection is None:
+            return
+        ctx = self._context
+        self._submit_fact(
+            lambda: inspections.record_defect(
+                ctx.db,
+                ctx.actor,
+                ctx.standards,
+                inspection.id,
+                code,
+                zone=zone,
+                severity=severity,
+                note=note or None,
+            )
+        )
+
+    def remove_defect(self, finding_id: uuid.UUID) -> None:
+        inspection = self._require_inspection()
+        if inspection is None:
+            return
+        ctx = self._context
+        self._submit_fact(
+            lambda: inspections.remove_defect(ctx.db, ctx.actor, inspection.id, finding_id)
         )
 
     def weigh(self) -> None:
@@ -160,24 +223,33 @@ class BenchViewModel(QObject):
                 ctx.db, ctx.actor, ctx.photos, inspection.id, role, data=frame.data
             )
 
-        self._runner.submit(work, self._on_inspection, self._on_error, Pool.GENERAL)
+        self._runner.submit(work, self._on_fact_recorded, self._on_fact_failed, Pool.GENERAL)
 
     def add_photo_file(self, path: Path, role: str) -> None:
         inspection = self._require_inspection()
         if inspection is None:
             return
         ctx = self._context
-        self._runner.submit(
+        self._submit_fact(
             lambda: inspections.record_photo(
                 ctx.db, ctx.actor, ctx.photos, inspection.id, role, path=path
-            ),
-            self._on_inspection,
-            self._on_error,
+            )
         )
 
     def finalize(self) -> None:
+        """Record the verdict; refused here (saying what is missing) while facts are missing,
+        so the button, F12 and Ctrl+Enter all follow the same gate."""
         inspection = self._require_inspection()
         if inspection is None:
+            return
+        if not self.can_finalize:
+            missing = self.missing_labels()
+            self._message(
+                "error",
+                self.tr("Cannot finalize, still missing: {names}").format(names="; ".join(missing))
+                if missing
+                else self.tr("Cannot finalize yet: the facts are still being checked"),
+            )
             return
         ctx = self._context
         self._runner.submit(
@@ -197,6 +269,8 @@ class BenchViewModel(QObject):
     def reset(self) -> None:
         self.scan = self.rma = self.inspection = self.verdict = self.evaluation = None
         self.parcel_id = None
+        self._standard = None
+        self._pending.clear()
         self.scanChanged.emit(None)
         self.rmaChanged.emit(None)
         self.inspectionChanged.emit(None)
@@ -270,17 +344,19 @@ class BenchViewModel(QObject):
 
     def _open_inspection(self, parcel_id: uuid.UUID, line_id: uuid.UUID | None) -> None:
         ctx = self._context
-        self._runner.submit(
-            lambda: (
-                parcel_id,
-                receiving.open_inspection(ctx.db, ctx.actor, ctx.standards, parcel_id, line_id),
-            ),
-            self._on_opened,
-            self._on_error,
-        )
 
-    def _on_opened(self, opened: tuple[uuid.UUID, InspectionView]) -> None:
-        self.parcel_id, view = opened
+        def work() -> tuple[uuid.UUID, InspectionView, Standard | None]:
+            view = receiving.open_inspection(ctx.db, ctx.actor, ctx.standards, parcel_id, line_id)
+            # Resolved here: an archived version may need the database.
+            return parcel_id, view, ctx.standards.by_hash(view.standard_hash)
+
+        self._runner.submit(work, self._on_opened, self._on_error)
+
+    def _on_opened(self, opened: tuple[uuid.UUID, InspectionView, Standard | None]) -> None:
+        self.parcel_id, view, self._standard = opened
+        self._items = items_of(self._standard, self.language)
+        self._pending.clear()
+        self.evaluation = None
         self.verdict = None
         self.verdictChanged.emit(None)
         simulated = self._context.devices.simulated_scale
@@ -292,23 +368,72 @@ class BenchViewModel(QObject):
     def _on_inspection(self, view: InspectionView) -> None:
         self.inspection = view
         self.inspectionChanged.emit(view)
+        self._evaluate_locally()
         ctx = self._context
+        inspection_id = view.id
         self._runner.submit(
-            lambda: inspections.evaluate_inspection(ctx.db, ctx.standards, view.id),
+            lambda: (
+                inspection_id,
+                inspections.evaluate_inspection(ctx.db, ctx.standards, inspection_id),
+            ),
             self._on_evaluation,
             self._on_error,
         )
 
-    def _on_evaluation(self, evaluation: Evaluation) -> None:
+    def _on_evaluation(self, result: tuple[uuid.UUID, Evaluation]) -> None:
+        inspection_id, evaluation = result
+        if self.inspection is None or self.inspection.id != inspection_id or self._pending:
+            return  # stale: another inspection, or newer facts are on their way
         self.evaluation = evaluation
+        self.evaluation_confirmed = True
         self.evaluationChanged.emit(evaluation)
+
+    def _evaluate_locally(self) -> None:
+        """Instant feedback: the evaluator is pure and fast, so run it here on every change."""
+        standard, facts = self.standard, self.facts()
+        if standard is None or facts is None:
+            return
+        try:
+            evaluation = standard.evaluate(facts)
+        except Exception:  # the services' evaluation still arrives and decides
+            log.exception("local evaluation failed")
+            return
+        self.evaluation = evaluation
+        self.evaluation_confirmed = False
+        self.evaluationChanged.emit(evaluation)
+
+    def _submit_fact(
+        self, work: Callable[[], InspectionView], item_code: str | None = None, token: int = 0
+    ) -> None:
+        def done(view: InspectionView) -> None:
+            if item_code is not None:
+                self._pending.settle(item_code, token)
+            self._on_fact_recorded(view)
+
+        def failed(error: BaseException) -> None:
+            if item_code is not None:
+                self._pending.settle(item_code, token)
+            self._on_fact_failed(error)
+
+        self._runner.submit(work, done, failed)
+
+    def _on_fact_recorded(self, view: InspectionView) -> None:
+        if self.inspection is None or self.inspection.id != view.id:
+            return  # the bench moved on (finalized or reset) meanwhile
+        self._on_inspection(view)
+
+    def _on_fact_failed(self, error: BaseException) -> None:
+        if self.inspection is not None:
+            # Put the widgets and the preview back to what is recorded (and re-confirm it).
+            self._on_inspection(self.inspection)
+        self._on_error(error)
 
     def _record_weight_reading(self, weight: Any) -> None:
         inspection = self._require_inspection()
         if inspection is None:
             return
         ctx = self._context
-        self._runner.submit(
+        self._submit_fact(
             lambda: inspections.record_weight(
                 ctx.db,
                 ctx.actor,
@@ -317,15 +442,15 @@ class BenchViewModel(QObject):
                 stable=weight.stable,
                 device=weight.device,
                 raw_frame=weight.raw_frame,
-            ),
-            self._on_inspection,
-            self._on_error,
+            )
         )
 
     def _on_finalized(self, verdict: VerdictView) -> None:
         self.verdict = verdict
         self.inspection = None
         self.evaluation = None
+        self._standard = None
+        self._pending.clear()
         self.verdictChanged.emit(verdict)
         self.inspectionChanged.emit(None)
         self._set_state(BenchState.FINALIZED)

@@ -20,6 +20,8 @@ from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scan_bar import ScanBar
 from ui.widgets.verdict_panel import VerdictPanel
 
+RMA_WIDTH = 540
+RMA_WIDTH_INSPECTING = 380
 MESSAGE_COLOURS = {
     "error": "#b00020",
     "warning": "#8a5300",
@@ -56,6 +58,7 @@ class BenchWindow(QMainWindow):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([540, 800])
+        self.splitter = splitter
         self.idle_hint = QLabel(self.tr("Scan a parcel's return label to start."), right)
         self.idle_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.idle_hint.setStyleSheet("color:#666666; font-size:16pt;")
@@ -83,6 +86,10 @@ class BenchWindow(QMainWindow):
 
     def _after_state_change(self, state: str) -> None:
         current = BenchState(state)
+        # The return's lines need room while choosing; the checklist needs it while inspecting.
+        total = sum(self.splitter.sizes()) or self.width()
+        left = RMA_WIDTH_INSPECTING if current is BenchState.INSPECTING else RMA_WIDTH
+        self.splitter.setSizes([left, max(total - left, 0)])
         # One thing at a time on the right: the checklist while inspecting, the verdict after.
         self.form.setVisible(current is BenchState.INSPECTING)
         self.verdict_panel.setVisible(current is BenchState.FINALIZED)
@@ -90,8 +97,8 @@ class BenchWindow(QMainWindow):
         if BenchState(state) in (BenchState.IDLE, BenchState.FINALIZED, BenchState.BLIND_PROMPT):
             self.scan_bar.field.setFocus()
         elif BenchState(state) is BenchState.INSPECTING:
-            first = self.form.checklist_box.findChild(QWidget)
-            (first or self.form).setFocus()
+            # After this event: the checklist of the new inspection is built right after.
+            QTimer.singleShot(0, self.form.focus_first)
 
     def _cancel(self) -> None:
         if self._vm.state is not BenchState.INSPECTING:

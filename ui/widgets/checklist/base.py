@@ -1,0 +1,67 @@
+"""What every checklist item widget shares: a titled box bound to one item of the view-model."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGroupBox, QPushButton, QSizePolicy, QWidget
+
+from ui.viewmodels.bench import BenchViewModel
+from ui.viewmodels.checklist import ItemModel
+
+# Checked answer buttons must read as chosen from a metre away.
+ANSWER_STYLE = (
+    "QPushButton { padding: 6px 10px; }"
+    "QPushButton:checked { background: #0b5394; color: white; font-weight: bold; }"
+)
+MISSING_STYLE = "QGroupBox { color: #8a5300; font-weight: bold; }"
+
+
+def answer_button(text: str, parent: QWidget) -> QPushButton:
+    """A checkable push button: the whole button is the target (a radio only takes clicks on
+    its dot and text), big enough for a gloved hand or a touch screen."""
+    button = QPushButton(text, parent)
+    button.setCheckable(True)
+    button.setMinimumHeight(40)
+    # Share the row's width rather than push the form wider than the window; the full text
+    # stays in the tooltip should a narrow window clip it.
+    button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    button.setToolTip(text)
+    button.setStyleSheet(ANSWER_STYLE)
+    return button
+
+
+class ItemWidget(QGroupBox):
+    """One checklist item. Subclasses build their inputs and implement ``show_facts``."""
+
+    def __init__(self, vm: BenchViewModel, item: ItemModel, parent: QWidget | None = None) -> None:
+        title = item.label + (" *" if item.required else "")
+        super().__init__(title, parent)
+        self._vm = vm
+        self.item = item
+        self.setObjectName(f"item_{item.code}")
+        tips = [item.help] if item.help else []
+        if item.required:
+            tips.append(self.tr("Required"))
+        if item.conditional:
+            tips.append(self.tr("Asked because of an earlier answer"))
+        self.setToolTip("\n".join(tips))
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    def show_facts(self) -> None:
+        """Show what the view-model holds for this item (recorded or in flight)."""
+
+    def commit(self) -> None:
+        """Record what has been typed but not yet recorded (Finalize calls this first)."""
+
+    def committable(self) -> bool:
+        """Whether a typed value should be recorded now: not when the field loses focus
+        because the form is being hidden (inspection finalized) or the window closes."""
+        return self.isVisible() and self._vm.inspecting
+
+    def set_missing(self, missing: bool) -> None:
+        self.setStyleSheet(MISSING_STYLE if missing else "")
+
+    def focus_target(self) -> QWidget:
+        return self

@@ -1,0 +1,219 @@
+"""Defects: pick one from the standard's catalogue, with zone, severity and a note; the list
+of recorded defects, each with Remove."""
+
+from __future__ import annotations
+
+import html
+import uuid
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station.views import DefectView, InspectionView
+from ui.viewmodels.bench import BenchViewModel
+from ui.viewmodels.checklist import DefectOption
+from ui.widgets.checklist.base import answer_button
+
+SEVERITIES = ("minor", "major", "critical")
+SEVERITY_COLOURS = {"minor": "#8a5300", "major": "#c0392b", "critical": "#6d0000"}
+
+
+def _combo(name: str, parent: QWidget) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    combo.setMinimumHeight(36)
+    # Long catalogue names must not push the form wider than the window (the popup still
+    # shows them in full).
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(10)
+    return combo
+
+
+class DefectRow(QWidget):
+    """One recorded defect and its Remove button."""
+
+    def __init__(
+        self, vm: BenchViewModel, defect: DefectView, text: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._vm = vm
+        self.finding_id: uuid.UUID = defect.id
+        self.code = defect.code
+        self.setObjectName(f"defect_{defect.id}")
+        self.label = QLabel(text, self)
+        self.label.setWordWrap(True)
+        self.remove_button = QPushButton(self.tr("Remove"), self)
+        self.remove_button.setMinimumHeight(32)
+        self.remove_button.clicked.connect(self._remove)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.remove_button)
+
+    def _remove(self) -> None:
+        self.remove_button.setEnabled(False)
+        self._vm.remove_defect(self.finding_id)
+
+
+class DefectPicker(QGroupBox):
+    def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Defects"), parent)
+        self._vm = vm
+        self._built_for: object = None
+        self._options: dict[str, DefectOption] = {}
+        self.rows: list[DefectRow] = []
+
+        self.code_combo = _combo("defectCode", self)
+        self.code_combo.currentIndexChanged.connect(self._code_changed)
+        self.zone_combo = _combo("defectZone", self)
+        self.severity_group = QButtonGroup(self)
+        self.severity_group.setExclusive(True)
+        severity_row = QHBoxLayout()
+        self.severity_names = {
+            "minor": self.tr("minor"),
+            "major": self.tr("major"),
+            "critical": self.tr("critical"),
+        }
+        for severity in SEVERITIES:
+            button = answer_button(self.severity_names[severity], self)
+            button.setMinimumHeight(36)
+            button.setProperty("severity", severity)
+            self.severity_group.addButton(button)
+            severity_row.addWidget(button)
+        self.note_field = QLineEdit(self)
+        self.note_field.setObjectName("defectNote")
+        self.note_field.setPlaceholderText(self.tr("Note (optional)"))
+        self.note_field.returnPressed.connect(self.add)
+        self.add_button = QPushButton(self.tr("Add defect"), self)
+        self.add_button.setObjectName("addDefect")
+        self.add_button.setMinimumHeight(36)
+        self.add_button.clicked.connect(self.add)
+        self.none_label = QLabel(self.tr("No defects recorded."), self)
+        self.none_label.setStyleSheet("color:#666666;")
+
+        form = QGridLayout()
+        form.addWidget(QLabel(self.tr("Defect"), self), 0, 0)
+        form.addWidget(self.code_combo, 0, 1)
+        form.addWidget(QLabel(self.tr("Zone"), self), 0, 2)
+        form.addWidget(self.zone_combo, 0, 3)
+        form.addWidget(QLabel(self.tr("Severity"), self), 1, 0)
+        form.addLayout(severity_row, 1, 1, 1, 3)
+        form.addWidget(self.note_field, 2, 0, 1, 3)
+        form.addWidget(self.add_button, 2, 3)
+        form.setColumnStretch(1, 3)
+        form.setColumnStretch(3, 2)
+        self.list_layout = QVBoxLayout()
+        self.list_layout.addWidget(self.none_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(self.list_layout)
+
+        vm.inspectionChanged.connect(self._show_inspection)
+        self.hide()
+
+    # --- the picker ------------------------------------------------------------------------
+
+    def current_severity(self) -> str | None:
+        button = self.severity_group.checkedButton()
+        return str(button.property("severity")) if button else None
+
+    def select(self, code: str, zone: str | None = None, severity: str | None = None) -> None:
+        """Choose a defect (and optionally zone and severity) as the grader would."""
+        index = self.code_combo.findData(code)
+        if index < 0:
+            raise KeyError(code)
+        self.code_combo.setCurrentIndex(index)
+        if zone is not None:
+            self.zone_combo.setCurrentIndex(self.zone_combo.findData(zone))
+        if severity is not None:
+            self._check_severity(severity)
+
+    def add(self) -> None:
+        code = self.code_combo.currentData()
+        if not code:
+            return
+        self._vm.record_defect(
+            str(code),
+            zone=self.zone_combo.currentData() or None,
+            severity=self.current_severity(),
+            note=self.note_field.text().strip() or None,
+        )
+        self.note_field.clear()
+
+    def _fill(self, options: tuple[DefectOption, ...]) -> None:
+        self._options = {option.code: option for option in options}
+        self.code_combo.blockSignals(True)
+        self.code_combo.clear()
+        for option in options:
+            default = self.tr("default {severity}").format(
+                severity=self.severity_names.get(option.severity, option.severity)
+            )
+            self.code_combo.addItem(f"{option.name} ({default})", option.code)
+        self.code_combo.blockSignals(False)
+        self._code_changed(self.code_combo.currentIndex())
+
+    def _code_changed(self, _index: int) -> None:
+        option = self._options.get(str(self.code_combo.currentData()))
+        self.zone_combo.clear()
+        if option is None:
+            return
+        if option.zones:
+            for zone, label in option.zones:
+                self.zone_combo.addItem(label, zone)
+        else:
+            self.zone_combo.addItem(self.tr("(no zone)"), None)
+        self.zone_combo.setEnabled(bool(option.zones))
+        self._check_severity(option.severity)
+
+    def _check_severity(self, severity: str) -> None:
+        for button in self.severity_group.buttons():
+            button.setChecked(button.property("severity") == severity)
+
+    # --- the recorded defects ----------------------------------------------------------------
+
+    def _show_inspection(self, view: InspectionView | None) -> None:
+        if view is None:
+            self._built_for = None
+            self._show_defects(())
+            self.hide()
+            return
+        if self._built_for != view.id:
+            self._built_for = view.id
+            options = self._vm.defect_options
+            self._fill(options)
+            self.setVisible(bool(options))
+        self._show_defects(view.defects)
+
+    def _show_defects(self, defects: tuple[DefectView, ...]) -> None:
+        for row in self.rows:
+            self.list_layout.removeWidget(row)
+            row.deleteLater()
+        self.rows = []
+        for defect in defects:
+            row = DefectRow(self._vm, defect, self._describe(defect), self)
+            self.rows.append(row)
+            self.list_layout.addWidget(row)
+        self.none_label.setVisible(not defects)
+
+    def _describe(self, defect: DefectView) -> str:
+        option = self._options.get(defect.code)
+        name = option.name if option else defect.code
+        zone = self._vm.zone_label(defect.zone)
+        colour = SEVERITY_COLOURS.get(defect.severity, "#333333")
+        parts = [f"<b>{html.escape(name)}</b>"]
+        if zone:
+            parts.append(html.escape(zone))
+        severity = self.severity_names.get(defect.severity, defect.severity)
+        parts.append(f"<span style='color:{colour}'>{html.escape(severity)}</span>")
+        note = f" — <i>{html.escape(defect.note)}</i>" if defect.note else ""
+        return " · ".join(parts) + note

@@ -1,0 +1,105 @@
+"""Photos: every role the standard requires now with its taken/missing state, a capture row
+for required roles that no checklist item asks for (e.g. a close-up required for grade D),
+and a row for any extra photo."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from inspection_rules import Evaluation
+from station.views import InspectionView
+from ui.viewmodels.bench import BenchViewModel
+from ui.viewmodels.checklist import PhotoRequirement
+from ui.viewmodels.inspection_readout import PHOTO_ROLES
+from ui.widgets.checklist.photo import PhotoRow
+
+
+class PhotoPanel(QGroupBox):
+    def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Photos"), parent)
+        self._vm = vm
+        self.requirements: list[PhotoRequirement] = []
+        self.rows: dict[str, PhotoRow] = {}
+        self.summary = QLabel(self)
+        self.summary.setObjectName("photoSummary")
+        self.summary.setWordWrap(True)
+        self.rows_layout = QVBoxLayout()
+        self.extra_role = QComboBox(self)
+        self.extra_role.setObjectName("extraPhotoRole")
+        self.extra_role.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.extra_role.setMinimumContentsLength(8)
+        for role in PHOTO_ROLES:
+            self.extra_role.addItem(vm.photo_role_label(role), role)
+        self.extra_row = PhotoRow(vm, "", self.tr("Other photo:"), self)
+        self.extra_row.state_label.hide()
+        self.extra_row.row_layout.insertWidget(1, self.extra_role)
+        self.extra_role.currentIndexChanged.connect(self._extra_role_changed)
+        self._extra_role_changed(0)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(self.rows_layout)
+        layout.addWidget(self.extra_row)
+        vm.inspectionChanged.connect(self._show_inspection)
+        vm.evaluationChanged.connect(self._show_evaluation)
+
+    def current_extra_role(self) -> str:
+        return str(self.extra_role.currentData())
+
+    def next_role(self) -> str:
+        """The role F7 takes: the first required photo still missing, else the extra role."""
+        missing = [r.role for r in self.requirements if r.required and not r.taken]
+        return missing[0] if missing else self.current_extra_role()
+
+    def _extra_role_changed(self, _index: int) -> None:
+        self.extra_row.role = self.current_extra_role()
+
+    def _show_inspection(self, view: InspectionView | None) -> None:
+        self._refresh()
+
+    def _show_evaluation(self, evaluation: Evaluation | None) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.requirements = self._vm.photo_requirements()
+        taken = set(self._vm.inspection.photo_roles) if self._vm.inspection else set()
+        marks = []
+        for requirement in self.requirements:
+            mark = "✓" if requirement.taken else ("✗" if requirement.required else "○")
+            colour = (
+                "#1e7b34"
+                if requirement.taken
+                else ("#b00020" if requirement.required else "#666666")
+            )
+            marks.append(
+                f"<span style='color:{colour}'>{mark} {html.escape(requirement.label)}</span>"
+            )
+        extras = sorted(taken - {r.role for r in self.requirements})
+        if extras:
+            marks.append(
+                self.tr("also taken: {roles}").format(
+                    roles=", ".join(self._vm.photo_role_label(role) for role in extras)
+                )
+            )
+        self.summary.setText(
+            f"{self.tr('Required now')}: " + " · ".join(marks)
+            if marks
+            else self.tr("No photo required so far.")
+        )
+        # Capture rows for required roles no checklist item shows (those have their own row).
+        wanted = {r.role: r for r in self.requirements if r.item_code is None}
+        for role in list(self.rows):
+            if role not in wanted:
+                gone = self.rows.pop(role)
+                self.rows_layout.removeWidget(gone)
+                gone.deleteLater()
+        for role, requirement in wanted.items():
+            row = self.rows.get(role)
+            if row is None:
+                row = PhotoRow(self._vm, role, requirement.label, self)
+                self.rows[role] = row
+                self.rows_layout.addWidget(row)
+            row.show_state(taken=requirement.taken, required=requirement.required)

@@ -1,0 +1,145 @@
+"""The verdict Finalize would record now, and why: grade, disposition, refund, responsibility,
+warnings and the evaluator's trace. While facts are missing the result is provisional (greyed)
+and the list of what is still needed comes first."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from inspection_rules import Evaluation
+from ui.viewmodels.bench import BenchViewModel
+from ui.widgets.verdict_panel import GRADE_COLOURS
+
+PROVISIONAL_COLOUR = "#9e9e9e"
+OTHER_GRADE_COLOUR = "#37474f"
+
+
+class VerdictPreview(QFrame):
+    def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vm = vm
+        self.setObjectName("verdictPreview")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.caption = QLabel(self)
+        self.caption.setObjectName("previewCaption")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.grade_label = QLabel(self)
+        self.grade_label.setObjectName("previewGrade")
+        self.grade_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.grade_label.setMinimumHeight(72)
+        self.missing_label = QLabel(self)
+        self.missing_label.setObjectName("previewMissing")
+        self.missing_label.setWordWrap(True)
+        self.details = QLabel(self)
+        self.details.setObjectName("previewDetails")
+        self.details.setWordWrap(True)
+        self.warnings_label = QLabel(self)
+        self.warnings_label.setObjectName("previewWarnings")
+        self.warnings_label.setWordWrap(True)
+        self.trace_label = QLabel(self)
+        self.trace_label.setObjectName("previewTrace")
+        self.trace_label.setWordWrap(True)
+        self.trace_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        for widget in (
+            self.caption,
+            self.grade_label,
+            self.missing_label,
+            self.details,
+            self.warnings_label,
+            self.trace_label,
+        ):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        vm.evaluationChanged.connect(self._show)
+        self._show(None)
+
+    def text(self) -> str:
+        """Everything the preview says, as plain text (for tests and accessibility)."""
+        return "\n".join(
+            label.text()
+            for label in (
+                self.caption,
+                self.grade_label,
+                self.missing_label,
+                self.details,
+                self.warnings_label,
+                self.trace_label,
+            )
+            if not label.isHidden()
+        )
+
+    def _show(self, evaluation: Evaluation | None) -> None:
+        if evaluation is None:
+            self.caption.setText(self.tr("Verdict preview"))
+            self.grade_label.setText("–")
+            self._style_grade(PROVISIONAL_COLOUR)
+            for label in (self.missing_label, self.details, self.warnings_label, self.trace_label):
+                label.clear()
+                label.hide()
+            return
+        provisional = bool(evaluation.missing) or evaluation.grade is None
+        self.caption.setText(
+            self.tr("Provisional — facts still missing")
+            if provisional
+            else self.tr("Finalize will record")
+        )
+        self.grade_label.setText(evaluation.grade or "?")
+        self._style_grade(
+            PROVISIONAL_COLOUR
+            if provisional
+            else GRADE_COLOURS.get(evaluation.grade or "", OTHER_GRADE_COLOUR)
+        )
+        missing = self._vm.missing_labels()
+        self.missing_label.setVisible(bool(missing))
+        self.missing_label.setText(
+            f"<b>{self.tr('Still needed:')}</b><ul style='margin:0'>"
+            + "".join(f"<li>{html.escape(name)}</li>" for name in missing)
+            + "</ul>"
+            if missing
+            else ""
+        )
+        self._show_details(evaluation, provisional)
+
+    def _show_details(self, evaluation: Evaluation, provisional: bool) -> None:
+        grey = f"color:{PROVISIONAL_COLOUR};" if provisional else ""
+        lines = []
+        if evaluation.disposition is not None:
+            upstream = evaluation.upstream_disposition
+            lines.append(
+                f"{self.tr('Disposition')}: <b>{evaluation.disposition}</b>"
+                + (f" ({upstream})" if upstream else "")
+            )
+        if evaluation.refund is not None:
+            lines.append(
+                f"{self.tr('Refund')}: <b>{evaluation.refund.kind} "
+                f"{evaluation.refund.percent:g}%</b>"
+            )
+        if evaluation.responsibility is not None:
+            lines.append(f"{self.tr('Responsibility')}: <b>{evaluation.responsibility}</b>")
+        if evaluation.reason_codes:
+            lines.append(f"{self.tr('Reasons')}: {', '.join(evaluation.reason_codes)}")
+        self.details.setVisible(bool(lines))
+        self.details.setText(f"<div style='{grey}'>" + "<br>".join(lines) + "</div>")
+        self.warnings_label.setVisible(bool(evaluation.warnings))
+        self.warnings_label.setText(
+            f"<b style='color:#b00020'>⚠ {html.escape(', '.join(evaluation.warnings))}</b>"
+        )
+        self.trace_label.setVisible(bool(evaluation.trace))
+        steps = "".join(
+            f"<li><span style='color:#666666'>{html.escape(step.rule)}</span>: "
+            f"{html.escape(step.detail)}</li>"
+            for step in evaluation.trace
+        )
+        self.trace_label.setText(
+            f"<div style='{grey}'><b>{self.tr('Why')}</b><ol style='margin:0'>{steps}</ol></div>"
+        )
+
+    def _style_grade(self, colour: str) -> None:
+        self.grade_label.setStyleSheet(
+            f"background:{colour}; color:white; font-size:40pt; font-weight:bold; "
+            "padding:4px; border-radius:6px;"
+        )
