@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Iterable
 
-from inspection_rules.general_merchandise import GeneralMerchandiseStandard
 from inspection_rules.model import (
     ChecklistItem,
     Choice,
@@ -26,7 +25,6 @@ __all__ = [
     "Disposition",
     "Evaluation",
     "Facts",
-    "GeneralMerchandiseStandard",
     "ItemType",
     "MissingFact",
     "Refund",
@@ -53,7 +51,9 @@ class StandardRegistry:
         archive: Callable[[str], Standard | None] | None = None,
         default_id: str = "general-merchandise",
     ) -> None:
-        loaded = list(standards) or [GeneralMerchandiseStandard()]
+        loaded = list(standards)
+        if not loaded:
+            raise ValueError("a standard registry needs at least one valid standard")
         self._by_id = {standard.id: standard for standard in loaded}
         self._by_hash = {standard.content_hash: standard for standard in loaded}
         self._archive = archive

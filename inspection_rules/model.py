@@ -82,7 +82,7 @@ class ChecklistItem:
 class DefectFact:
     code: str
     zone: str | None = None
-    severity: str = "minor"
+    severity: str = ""  # empty: the severity the standard's defect catalogue gives the code
 
 
 @dataclass(frozen=True)

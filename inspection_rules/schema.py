@@ -11,7 +11,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from inspection_rules.model import Disposition, ItemType, Responsibility
 
@@ -215,7 +222,13 @@ class ResponsibilityRule(Strict):
     responsibility: Responsibility
 
 
-Percent = Annotated[Decimal, Field(gt=0, lt=100)]
+def _canonical_percent(value: Decimal) -> Decimal:
+    """50, 50.0 and 50.00 are the same refund: store one form so they hash the same."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+Percent = Annotated[Decimal, Field(gt=0, lt=100), AfterValidator(_canonical_percent)]
 
 
 class PartialRefund(Strict):

@@ -190,16 +190,46 @@ def read_yaml(path: Path, name: str | None = None) -> tuple[Node | None, list[Pr
     return parse_yaml(text, name)
 
 
+_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+
+
 def parse_yaml(text: str, name: str) -> tuple[Node | None, list[Problem]]:
-    """Parse YAML text; ``name`` is the file name problems carry."""
+    """Parse YAML text; ``name`` is the file name problems carry.
+
+    libyaml's parser (when installed) reads valid files several times faster; a file it cannot
+    parse is parsed again by the pure-Python one, whose messages and positions are clearer.
+    """
+    if _FAST_LOADER is not None:
+        try:
+            return _parse(text, name, _FAST_LOADER)
+        except yaml.YAMLError:
+            pass
     try:
-        loader = yaml.SafeLoader(text)  # checks for unprintable characters right away
+        return _parse(text, name, yaml.SafeLoader)
+    except _Unparsable as exc:
+        return None, [exc.problem]
+
+
+class _Unparsable(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _parse(
+    text: str, name: str, loader_class: type[yaml.SafeLoader]
+) -> tuple[Node | None, list[Problem]]:
+    """One parse; the fast loader's errors propagate (to retry), the slow one's are reported."""
+    fast = loader_class is not yaml.SafeLoader
+    try:
+        loader = loader_class(text)  # checks for unprintable characters right away
     except yaml.reader.ReaderError as exc:
+        if fast:
+            raise
         line, col = _line_col(text, exc.position)
         message = (
             f"the file contains a control character YAML does not allow (U+{exc.character:04X})"
         )
-        return None, [Problem(name, line, col, message)]
+        raise _Unparsable(Problem(name, line, col, message)) from None
     try:
         root = loader.get_single_node()
         if root is None:
@@ -208,9 +238,13 @@ def parse_yaml(text: str, name: str) -> tuple[Node | None, list[Problem]]:
         builder = _Builder(name, loader)
         return builder.build(root), builder.problems
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(name, exc)]
+        if fast:
+            raise
+        raise _Unparsable(_syntax_problem(name, exc)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
-        return None, [Problem(name, 1, 1, f"YAML syntax error: {exc}")]
+        if fast:
+            raise
+        raise _Unparsable(Problem(name, 1, 1, f"YAML syntax error: {exc}")) from None
     finally:
         loader.dispose()
 

@@ -18,11 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication
 
+from inspection_rules.model import ItemType
 from station.context import AppContext
 from station.services.demo import seed_demo
 from station.settings import Settings
 from ui.app import build_bench
-from ui.viewmodels.bench import BenchState
+from ui.viewmodels.bench import BenchState, BenchViewModel
 
 
 def wait_for(app: QApplication, condition, timeout: float = 10.0) -> None:
@@ -32,6 +33,39 @@ def wait_for(app: QApplication, condition, timeout: float = 10.0) -> None:
             raise TimeoutError("window did not reach the expected state")
         app.processEvents()
         time.sleep(0.01)
+
+
+def answer_everything(app: QApplication, vm: BenchViewModel) -> None:
+    """Answer whatever the item's standard asks, as a careful grader with a clean unit would."""
+    for _round in range(6):  # answers can reveal conditional items; go round until complete
+        for item in vm.items:
+            if item.code not in vm.visible_items:
+                continue
+            if item.type is ItemType.PHOTO and item.photo_role:
+                vm.take_photo(item.photo_role)
+            elif vm.answer(item.code) is not None or vm.measurement(item.code) is not None:
+                continue
+            elif item.type is ItemType.YES_NO:
+                vm.set_answer(item.code, not item.code.startswith(("odour", "worn", "stain")))
+            elif item.type is ItemType.SINGLE_CHOICE:
+                vm.set_answer(item.code, item.choices[0][0])
+            elif item.type is ItemType.MULTI_CHOICE:
+                vm.set_answer(item.code, [])
+            elif item.type is ItemType.MEASUREMENT:
+                check = vm.check_measurement(item.code, None)
+                expected = check.expected if check and check.expected else 50.0
+                vm.record_measurement(item.code, expected)
+            elif item.type is ItemType.TEXT and item.required:
+                vm.set_answer(item.code, "as listed")
+        for requirement in vm.photo_requirements():
+            if not requirement.taken:
+                vm.take_photo(requirement.role)
+        if vm.inspection is not None and vm.inspection.weight_g is None:
+            vm.weigh()
+        wait_for(app, lambda: not vm.facts_pending and vm.evaluation_confirmed)
+        if vm.can_finalize:
+            return
+    raise TimeoutError("could not complete the checklist: " + "; ".join(vm.missing_labels()))
 
 
 def main(out_dir: Path) -> int:
@@ -56,23 +90,7 @@ def main(out_dir: Path) -> int:
         wait_for(app, lambda: vm.evaluation is not None)
         window.grab().save(str(out_dir / "02-inspecting.png"))
 
-        for code, value in {
-            "item_matches": True,
-            "packaging": "opened",
-            "condition": "used",
-            "complete": True,
-        }.items():
-            vm.set_answer(code, value)
-        vm.weigh()
-        wait_for(
-            app,
-            lambda: (
-                vm.inspection is not None
-                and vm.inspection.weight_g is not None
-                and len(vm.inspection.answers) == 4
-            ),
-        )
-        wait_for(app, lambda: vm.evaluation is not None and vm.evaluation.complete)
+        answer_everything(app, vm)
         window.grab().save(str(out_dir / "03-ready-to-finalize.png"))
         vm.finalize()
         wait_for(app, lambda: vm.state is BenchState.FINALIZED)

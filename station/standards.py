@@ -21,9 +21,15 @@ from inspection_rules.loader import SHIPPED_DIR, Problem, compile_content, load_
 from inspection_rules.standard import CompiledStandard
 from station.audit import append_audit
 from station.db import Database
+from station.i18n import _
 from station.models import StandardVersion
+from station.services.common import ServiceError
 
 log = logging.getLogger(__name__)
+
+
+class StandardsUnavailable(ServiceError):
+    """Not one standard is valid and none is stored: benches cannot grade anything."""
 
 
 @dataclass
@@ -51,6 +57,11 @@ def load_registry(
             standards.append(previous)
             fallbacks[standard_id] = previous.content_hash
             log.warning("standard %s: using stored version %s", standard_id, previous.version)
+    if not standards:
+        first = "; ".join(str(problem) for problem in result.problems[:3])
+        raise StandardsUnavailable(
+            _("No valid inspection standard could be loaded ({problems})").format(problems=first)
+        )
     registry = StandardRegistry(standards, archive=lambda h: stored_version(db, h))
     return StandardsLoad(registry, list(result.problems), fallbacks, new_versions)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from inspection_rules import Facts
 from station.models import Inspection, Rma, RmaLine, Verdict
 
 
@@ -181,6 +182,8 @@ class InspectionView:
     defects: tuple[DefectView, ...] = ()
     sku_spec: dict[str, Any] = field(default_factory=dict)
     sku_title: str | None = None
+    # Exactly what the evaluator sees (RMA context, receipt day): lets the UI preview locally.
+    facts: Facts | None = None
 
     @classmethod
     def of(cls, inspection: Inspection, facts_summary: dict[str, Any]) -> InspectionView:

@@ -73,3 +73,21 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database.open(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def shipped_standards():
+    """The shipped standards, loaded and validated once per test session."""
+    from inspection_rules.loader import load_standards
+
+    result = load_standards()
+    assert result.ok, result.problems
+    return result.standards
+
+
+@pytest.fixture
+def general_registry(shipped_standards):
+    """Only the general-merchandise standard: tests that pin its checklist codes use this."""
+    from inspection_rules import StandardRegistry
+
+    return StandardRegistry([shipped_standards["general-merchandise"]])

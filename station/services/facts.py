@@ -82,6 +82,7 @@ def inspection_view(session: Session, inspection: Inspection) -> InspectionView:
                 if f.kind == FindingKind.DEFECT.value
             ),
             "sku_spec": dict(facts.sku_spec),
+            "facts": facts,
             "sku_title": inspection.rma_line.sku.title
             if inspection.rma_line and inspection.rma_line.sku
             else None,

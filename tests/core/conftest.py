@@ -17,8 +17,8 @@ def actor() -> Actor:
 
 
 @pytest.fixture
-def standards() -> StandardRegistry:
-    return StandardRegistry()
+def standards(general_registry: StandardRegistry) -> StandardRegistry:
+    return general_registry
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
-from inspection_rules import StandardRegistry
 from station.context import AppContext
 from station.models import AuditEvent, Lpn, OutboxEvent, Verdict
 from tests.factories import UPS, make_catalog, make_rma
@@ -18,10 +17,10 @@ from ui.viewmodels.bench import BenchState
 
 
 @pytest.fixture
-def context(settings) -> Iterator[AppContext]:
+def context(settings, general_registry) -> Iterator[AppContext]:
     ctx = AppContext.build(replace(settings, simulate=True))
     # The built-in general-merchandise standard, whatever standard files ship meanwhile.
-    ctx.standards = StandardRegistry()
+    ctx.standards = general_registry
     make_catalog(ctx.db)
     make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
     yield ctx

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from inspection_rules import StandardRegistry
 from station.context import AppContext
 from station.settings import Settings
 from tests.factories import UPS, make_catalog, make_rma
@@ -16,10 +15,10 @@ from ui.viewmodels.bench import BenchViewModel
 
 
 @pytest.fixture
-def context(settings: Settings) -> Iterator[AppContext]:
+def context(settings: Settings, general_registry) -> Iterator[AppContext]:
     ctx = AppContext.build(replace(settings, simulate=True))
     # The built-in general-merchandise standard, whatever standard files ship meanwhile.
-    ctx.standards = StandardRegistry()
+    ctx.standards = general_registry
     ctx.gtins = make_catalog(ctx.db)  # type: ignore[attr-defined]
     make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
     make_rma(ctx.db, "RMA-NK-000200", skus=(("SW-MERINO-M", 1), ("EB-PRO-2", 1)))

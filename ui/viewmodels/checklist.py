@@ -10,7 +10,7 @@ truth.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -149,8 +149,8 @@ def facts_from_view(
 ) -> Facts:
     """The evaluator's facts from what the services returned, plus facts still in flight.
 
-    The RMA context (stated reason, delivery date, window, country, serials) comes from the
-    RMA the bench scanned; ``today`` stands in for the day the parcel was received.
+    Normally the service's facts are in the view; without them (older callers) the RMA context
+    comes from the RMA the bench scanned and ``today`` stands in for the receipt day.
     """
     answers = dict(view.answers)
     for code, value in (pending_answers or {}).items():
@@ -159,6 +159,9 @@ def facts_from_view(
         else:
             answers[code] = value
     measurements = {**view.measurements, **(pending_measurements or {})}
+    if view.facts is not None:
+        # The service's own facts (RMA context, receipt day) with what is still in flight.
+        return replace(view.facts, answers=answers, measurements=measurements)
     if rma is not None and rma.number != view.rma_number:
         rma = None
     line = next((ln for ln in rma.lines if ln.id == view.rma_line_id), None) if rma else None

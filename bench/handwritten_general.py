@@ -1,4 +1,7 @@
-"""The built-in general-merchandise standard: the fallback when a seller has agreed no other.
+"""Benchmark baseline: the general-merchandise standard as it was first hand-written in Python.
+
+The station now runs the same rules as data (inspection_rules/standards/general.yaml); this copy
+stays only so bench/bench_rules.py can compare the data-driven evaluator with hand-written code.
 
 It is deliberately simple and conservative; seller-specific standards (knitwear, electronics)
 arrive as data files. Its definition is plain data so it hashes like any other standard.
