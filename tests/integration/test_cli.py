@@ -128,3 +128,44 @@ def test_rma_import_sample_then_reimport_then_scan(tmp_path, capsys):
     assert f"{bad}:3:" in err and f"{bad}:4:" in err and "1 created" in out
     code, out, _ = run(capsys, "scan", "rma-t-1", "--data-dir", data, "--json")
     assert json.loads(out)["rma"]["lines"][0]["qty_expected"] == 2
+
+
+def test_a_demo_return_is_judged_by_its_sellers_standard_and_explained_later(tmp_path, capsys):
+    from sqlalchemy import select
+
+    from station.context import AppContext
+    from station.models import Rma, RmaLine, Seller, Sku
+    from station.services.receiving import open_inspection, receive_parcel
+    from station.settings import load_settings
+
+    data = tmp_path / "d"
+    assert run(capsys, "demo", "seed", "--rmas", "40", "--data-dir", str(data))[0] == 0
+    context = AppContext.build(load_settings(data))
+    try:
+        with context.db.read() as session:
+            number, line_id = session.execute(
+                select(Rma.number, RmaLine.id)
+                .join(RmaLine, RmaLine.rma_id == Rma.id)
+                .join(Sku, Sku.id == RmaLine.sku_id)
+                .join(Seller, Seller.id == Rma.seller_id)
+                .where(Seller.code == "VOLTIQ", Sku.category == "electronics")
+                .limit(1)
+            ).one()
+        parcel = receive_parcel(context.db, context.actor, number, number)
+        inspection = open_inspection(
+            context.db, context.actor, context.standards, parcel.id, line_id
+        )
+    finally:
+        context.close()
+    assert inspection.standard_id == "voltiq-electronics"
+
+    code, out, _ = run(capsys, "rules", "explain", "--inspection", str(inspection.id),
+                       "--data-dir", str(data), "--json")  # fmt: skip
+    explained = json.loads(out)
+    assert code == 0 and explained["standard"]["hash"] == inspection.standard_hash
+    assert explained["result"]["complete"] is False and explained["result"]["missing"]
+    assert explained["recorded"]["reproduced"] is None  # no verdict yet
+
+    code, out, _ = run(capsys, "rules", "check", "--json", "--data-dir", str(data))
+    checked = json.loads(out)
+    assert code == 0 and checked["ok"] and len(checked["standards"]) == 7
