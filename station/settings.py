@@ -16,6 +16,8 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from devices.config import CameraConfig, CodePatterns, PrinterConfig, ScaleConfig, ScannerConfig
+
 APP_NAME = "returns-station"
 SETTINGS_FILE = "settings.toml"
 
@@ -34,6 +36,11 @@ class Settings:
     simulate: bool = False
     # Extra folders of standard files (seller standards agreed on site), besides the shipped ones.
     standards_dirs: tuple[Path, ...] = ()
+    scanner: ScannerConfig = ScannerConfig()
+    scale: ScaleConfig = ScaleConfig()
+    camera: CameraConfig = CameraConfig()
+    printer: PrinterConfig = PrinterConfig()
+    codes: CodePatterns = CodePatterns()
 
     @property
     def effective_database_url(self) -> str:
@@ -67,6 +74,25 @@ def load_settings(data_dir: Path | str | None = None, **overrides: Any) -> Setti
     return replace(settings, **clean)
 
 
+SECTIONS: dict[str, type] = {
+    "scanner": ScannerConfig,
+    "scale": ScaleConfig,
+    "camera": CameraConfig,
+    "printer": PrinterConfig,
+    "codes": CodePatterns,
+}
+
+
+def _section(path: Path, name: str, value: Any, section_type: type) -> Any:
+    if not isinstance(value, dict):
+        raise SettingsError(f"{path}: [{name}] must be a table of settings")
+    known = {f.name: f for f in fields(section_type)}
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting(s) in [{name}]: {', '.join(unknown)}")
+    return section_type(**value)
+
+
 def _read_settings_file(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -76,6 +102,9 @@ def _read_settings_file(path: Path) -> dict[str, Any]:
     unknown = sorted(set(data) - known)
     if unknown:
         raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    for name, section_type in SECTIONS.items():
+        if name in data:
+            data[name] = _section(path, name, data[name], section_type)
     if "standards_dirs" in data:
         data["standards_dirs"] = tuple(
             (path.parent / Path(entry)).resolve() for entry in data["standards_dirs"]
