@@ -36,11 +36,11 @@ class Settings:
     simulate: bool = False
     # Extra folders of standard files (seller standards agreed on site), besides the shipped ones.
     standards_dirs: tuple[Path, ...] = ()
-    scanner: ScannerConfig = ScannerConfig()
-    scale: ScaleConfig = ScaleConfig()
-    camera: CameraConfig = CameraConfig()
-    printer: PrinterConfig = PrinterConfig()
-    codes: CodePatterns = CodePatterns()
+    scanner: ScannerConfig = field(default_factory=ScannerConfig)
+    scale: ScaleConfig = field(default_factory=ScaleConfig)
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
+    codes: CodePatterns = field(default_factory=CodePatterns)
 
     @property
     def effective_database_url(self) -> str:
