@@ -16,7 +16,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from station.cli_decode import add_decode_parser, run_decode
+from station.cli_devices import add_devices_parser, run_devices
 from station.cli_rules import RulesCommandError, add_rules_parser, run_check, run_explain
+from station.cli_scale import add_scale_parser, run_scale
 from station.context import AppContext
 from station.db import upgrade_database
 from station.i18n import _
@@ -87,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("code")
 
     add_rules_parser(commands, common)
+    add_decode_parser(commands, common)
+    add_scale_parser(commands, common)
+    add_devices_parser(commands, common)
     return parser
 
 
@@ -151,6 +157,9 @@ def _dispatch(
             as_json,
         )
         return 0
+    device_commands = {"decode": run_decode, "scale": run_scale, "devices": run_devices}
+    if args.command in device_commands:  # devices and files: no database needed
+        return device_commands[args.command](args, settings, as_json)
     if args.command == "rules" and args.rules_command == "check":
         return run_check(args, settings, as_json)  # files only: no database needed
     context = AppContext.build(settings)
