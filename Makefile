@@ -41,6 +41,8 @@ test: $(STAMP_DEV)
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/bench_rules.py
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_decode.py
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff format .

@@ -35,6 +35,7 @@ from station.services.common import Actor  # noqa: E402
 from station.services.demo import generate_rma_rows, insert_rma_rows, seed_demo  # noqa: E402
 from station.services.receiving import open_inspection, receive_parcel  # noqa: E402
 from station.services.scanning import resolve_scan  # noqa: E402
+from station.standards import load_registry  # noqa: E402
 from station.timeutil import today_utc  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
@@ -126,7 +127,10 @@ def bench_lookup(db: Database, path: Path, codes: list[str]) -> dict[str, list[f
 
 def bench_finalize(db: Database, path: Path, n: int, rng: random.Random) -> dict[str, list[float]]:
     actor = Actor(station_id="BENCH-1")
-    standards = StandardRegistry()
+    # The general-merchandise standard for every unit, so one scripted grader fits all SKUs.
+    general = load_registry(db).registry.by_id("general-merchandise")
+    assert general is not None
+    standards = StandardRegistry([general])
     with db.read() as session:
         lines = session.execute(
             select(Rma.number, RmaLine.id)
@@ -190,6 +194,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite3"
         shutil.copyfile(source, path)  # finalize writes; keep the cached seed pristine
+        upgrade_database(f"sqlite:///{path}")  # a cache made by an older schema catches up
         db = Database.open(f"sqlite:///{path}")
         try:
             codes = sample_codes(path, args.lookups, rng)

@@ -9,31 +9,78 @@ Recognised (input already upper-cased with whitespace removed, see ``station.cod
 - UPS ``1Z`` + 6-char shipper + 2-char service + 7-char package + check digit (18 chars).
 - USPS IMpb, 20-22 digits (and the 26-digit long form) starting 91-95, bare or inside the
   GS1-128 element string ``420`` + ZIP5/ZIP9 [+ GS] + IMpb that sits on the label.
-- UPU S10 ``RB123456785GB`` (international post: Royal Mail, Japan Post, China Post, ...).
+- UPU S10 ``RB123456785GB`` (international post). Carrier ``s10``; the issuing postal operator
+  (Royal Mail, China Post, La Poste, Canada Post, ...) from the country suffix is ``operator``.
 - DHL Express waybill, 10 bare digits (mod 7).
 - FedEx Express, 12 bare digits (weights 1,3,7 mod 11), only on request; see ``identify_tracking``.
+- Everything in ``devices.tracking_formats``: FedEx Ground 15/22/34, FedEx Express 34, FedEx
+  SmartPost 20, DPD 14+1 and 28, Amazon Logistics, Canada Post 16, OnTrac, LaserShip, DHL
+  11-digit/eCommerce/piece IDs, YunExpress, SF Express.
 
-Not recognised yet: FedEx Ground 15/22/34-digit, DHL 11-digit waybills, USPS 20-digit legacy
-numbers that do not start 91-95, DHL eCommerce and other national formats.
+Not recognised: bare 18-digit SSCCs (read as GS1 element strings by ``devices.gs1_strings``),
+USPS 20-digit legacy numbers that do not start 91-95, 4PX / Yanwen / Cainiao own formats (no
+documented format found; their S10 numbers are recognised as ``s10``).
 """
 
 from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
 
 from devices.gs1 import gs1_check_digit
+from devices.tracking_base import (
+    AMAZON,
+    CANADA_POST,
+    DHL,
+    DPD,
+    FEDEX,
+    GS,
+    LASERSHIP,
+    ONTRAC,
+    S10,
+    SF_EXPRESS,
+    UPS,
+    USPS,
+    YUNEXPRESS,
+    TrackingNumber,
+)
+from devices.tracking_formats import identify_digits, identify_marked
 
-GS = "\x1d"
+__all__ = [
+    "AMAZON",
+    "CANADA_POST",
+    "DHL",
+    "DPD",
+    "FEDEX",
+    "GS",
+    "LASERSHIP",
+    "ONTRAC",
+    "S10",
+    "S10_CARRIERS",
+    "S10_OPERATORS",
+    "SF_EXPRESS",
+    "UPS",
+    "UPU_S10",
+    "USPS",
+    "YUNEXPRESS",
+    "TrackingNumber",
+    "dhl_express_check_digit",
+    "fedex_express_check_digit",
+    "identify_tracking",
+    "make_dhl_express",
+    "make_fedex_express",
+    "make_s10",
+    "make_ups",
+    "make_usps_impb",
+    "s10_check_digit",
+    "ups_check_digit",
+]
 
-UPS = "ups"
-USPS = "usps"
-FEDEX = "fedex"
-DHL = "dhl"
+# Kept for demo data (``station.services.demo`` stores these as the carrier of S10 numbers).
 UPU_S10 = "upu_s10"
 
-# The S10 country suffix names the postal operator that issued the number.
+# The S10 country suffix names the postal operator that issued the number. This short table is
+# what the demo data uses; ``S10_OPERATORS`` is the fuller one recognition reports.
 S10_CARRIERS = {
     "GB": "royal_mail",
     "CN": "china_post",
@@ -41,6 +88,27 @@ S10_CARRIERS = {
     "DE": "deutsche_post",
     "US": USPS,
     "JP": "japan_post",
+}
+S10_OPERATORS = {
+    **S10_CARRIERS,
+    "CA": CANADA_POST,
+    "NL": "postnl",
+    "BE": "bpost",
+    "ES": "correos",
+    "IT": "poste_italiane",
+    "AU": "australia_post",
+    "HK": "hongkong_post",
+    "SG": "singpost",
+    "KR": "korea_post",
+    "TW": "chunghwa_post",
+    "CH": "swiss_post",
+    "AT": "austrian_post",
+    "SE": "postnord",
+    "DK": "postnord",
+    "PL": "poczta_polska",
+    "IE": "an_post",
+    "NZ": "nz_post",
+    "IN": "india_post",
 }
 
 _UPS = re.compile(r"1Z([0-9A-Z]{6})([0-9A-Z]{2})([0-9A-Z]{7})([0-9A-Z])")
@@ -53,22 +121,6 @@ _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 # FedEx Express weights 1,3,7 repeating from the rightmost body digit, written left to right.
 _FEDEX_WEIGHTS = (3, 1, 7, 3, 1, 7, 3, 1, 7, 3, 1)
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-@dataclass(frozen=True)
-class TrackingNumber:
-    """What a scanned code is as a tracking number.
-
-    ``normalized`` is what to store and look up (for a GS1-128 USPS label: the IMpb part
-    without the ``420`` routing prefix). ``service`` is the carrier's own service code as it
-    appears in the number (UPS ``03``, S10 ``RB``, IMpb 3-digit service type code), not a name.
-    ``valid`` is False when the shape matches but the check digit does not.
-    """
-
-    carrier: str
-    service: str | None
-    normalized: str
-    valid: bool
 
 
 # --- check digits ---------------------------------------------------------------------------
@@ -122,6 +174,9 @@ def identify_tracking(code: str, *, allow_ambiguous: bool = True) -> TrackingNum
       look the code up as a GTIN first (``station.services.scanning``) should do so.
     - 10 digits are taken as a DHL Express waybill (valid or not) only when
       ``allow_ambiguous`` is True; pass False to recognise marked formats only.
+    - Other bare lengths (11, 15, 16, 20, 28) follow ``tracking_formats.identify_digits``,
+      also only with ``allow_ambiguous``. FedEx ``96``/``100`` 22- and 34-digit numbers and
+      the lettered formats of ``tracking_formats.identify_marked`` count as marked.
     """
     code = code.upper()
     if code.startswith(GS):  # some scanners send the leading FNC1 of a GS1-128 symbol as GS
@@ -133,21 +188,25 @@ def identify_tracking(code: str, *, allow_ambiguous: bool = True) -> TrackingNum
 
     if match := _S10.fullmatch(code):
         service, serial, check, country = match.groups()
-        carrier = S10_CARRIERS.get(country, UPU_S10)
-        return TrackingNumber(carrier, service, code, s10_check_digit(serial) == check)
+        operator = S10_OPERATORS.get(country)
+        return TrackingNumber(S10, service, code, s10_check_digit(serial) == check, operator)
 
     if code.startswith("420"):
         return _identify_gs1_420(code)
     if _IMPB.fullmatch(code):
         return _impb(code)
+    if code and (marked := identify_marked(code)) is not None:
+        return marked
 
     if not allow_ambiguous or not _DIGITS.fullmatch(code):
         return None
     if len(code) == 10:
         return TrackingNumber(DHL, "express", code, dhl_express_check_digit(code[:9]) == code[9])
-    if len(code) == 12 and fedex_express_check_digit(code[:11]) == code[11]:
-        return TrackingNumber(FEDEX, "express", code, True)
-    return None
+    if len(code) == 12:
+        if fedex_express_check_digit(code[:11]) == code[11]:
+            return TrackingNumber(FEDEX, "express", code, True)
+        return None
+    return identify_digits(code)
 
 
 def _impb(impb: str) -> TrackingNumber:

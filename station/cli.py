@@ -20,6 +20,7 @@ from station.cli_decode import add_decode_parser, run_decode
 from station.cli_devices import add_devices_parser, run_devices
 from station.cli_rules import RulesCommandError, add_rules_parser, run_check, run_explain
 from station.cli_scale import add_scale_parser, run_scale
+from station.cli_scan import add_scan_parser, run_scan
 from station.context import AppContext
 from station.db import upgrade_database
 from station.i18n import _
@@ -86,8 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     rma_import.add_argument("file", type=Path)
     rma_import.add_argument("--encoding", help="override encoding detection (e.g. gb18030)")
 
-    scan = commands.add_parser("scan", parents=[common], help="resolve a scanned code")
-    scan.add_argument("code")
+    add_scan_parser(commands, common)
 
     add_rules_parser(commands, common)
     add_decode_parser(commands, common)
@@ -166,7 +166,9 @@ def _dispatch(
     try:
         if args.command == "rules":
             return run_explain(args, context, as_json)
-        handler = {"demo": _demo, "rma": _rma_import, "scan": _scan}[args.command]
+        if args.command == "scan":
+            return run_scan(args, context, as_json)
+        handler = {"demo": _demo, "rma": _rma_import}[args.command]
         return handler(context, args, as_json)
     finally:
         context.close()
@@ -212,34 +214,3 @@ def _rma_import(context: AppContext, args: argparse.Namespace, as_json: bool) ->
             f"({len(report.errors)} problem(s); encoding {report.encoding})"
         )
     return 0 if not report.errors else 3
-
-
-def _scan(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
-    from station.services.scanning import resolve_scan
-
-    result = resolve_scan(context.db, args.code)
-    if as_json:
-        print(json.dumps(jsonable(result), ensure_ascii=False))
-        return 0
-    lines = [f"{result.kind}: {result.normalized}"]
-    if result.carrier:
-        lines.append(
-            f"carrier: {result.carrier} ({'valid' if result.valid else 'CHECK DIGIT WRONG'})"
-        )
-    if result.message:
-        lines.append(result.message)
-    if result.rma is None:
-        lines.append(
-            _("no matching RMA")
-            if result.kind != "tracking"
-            else _("no matching RMA: blind return")
-        )
-    else:
-        rma = result.rma
-        lines.append(f"RMA {rma.number} · {rma.seller_name} · {rma.channel} · order {rma.order_id}")
-        for line in rma.lines:
-            lines.append(f"  {line.line_no}. {line.sku} {line.title or ''} × {line.qty_expected}")
-    if len(result.candidates) > 1:
-        lines.append("other matches: " + ", ".join(result.candidates[1:]))
-    print("\n".join(lines))
-    return 0

@@ -47,10 +47,18 @@ class AppContext:
             standards=standards_load.registry,
             standards_load=standards_load,
             photos=PhotoStore(settings.photo_dir),
-            devices=build_devices(simulate=settings.simulate),
+            devices=build_devices(
+                simulate=settings.simulate,
+                scanner=settings.scanner,
+                scale=settings.scale,
+                camera=settings.camera,
+                printer=settings.printer,
+                spool_dir=settings.data_dir / "spool",
+            ),
             actor=Actor(station_id=settings.station_id, site_id=settings.site_id),
             upgrade=upgrade,
         )
 
     def close(self) -> None:
+        self.devices.close()
         self.db.dispose()

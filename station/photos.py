@@ -3,16 +3,30 @@
 A photo is checked before it is stored (a truncated or non-image file is refused with a clear
 error), written to a temporary file, fsynced and renamed into place, so a crash or a full disk
 never leaves a half-written file under a real hash.
+
+Each photo also gets a thumbnail (``thumbs/<aa>/<bb>/<sha256>.jpg``, ``THUMB_WIDTH`` px wide)
+for lists and reports, so screens never decode a 12-megapixel original to show a 100-pixel
+tile. The original's bytes, and so its SHA-256, are never touched; a thumbnail that cannot be
+made (an image OpenCV cannot decode) is logged and skipped, never a reason to lose evidence.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+THUMB_WIDTH = 320
+THUMB_QUALITY = 80
 
 
 class PhotoError(ValueError):
@@ -27,6 +41,7 @@ class StoredPhoto:
     content_type: str
     width: int
     height: int
+    thumbnail_path: str | None = None  # relative to the store's root, like relative_path
 
 
 def image_info(data: bytes) -> tuple[str, int, int]:
@@ -80,7 +95,35 @@ class PhotoStore:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             self._write_atomically(target, data)
-        return StoredPhoto(digest, relative, len(data), content_type, width, height)
+        thumbnail = self._thumbnail(data, digest)
+        return StoredPhoto(digest, relative, len(data), content_type, width, height, thumbnail)
+
+    def thumbnail_of(self, sha256: str) -> str:
+        """Where the thumbnail of the photo with this hash lives (relative to the root)."""
+        return f"thumbs/{sha256[:2]}/{sha256[2:4]}/{sha256}.jpg"
+
+    def _thumbnail(self, data: bytes, digest: str) -> str | None:
+        relative = self.thumbnail_of(digest)
+        target = self.root / relative
+        if target.exists():
+            return relative
+        try:
+            image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+            if image is None:
+                raise PhotoError("cannot decode the image for a thumbnail")
+            height, width = image.shape[:2]
+            if width > THUMB_WIDTH:
+                size = (THUMB_WIDTH, max(1, round(height * THUMB_WIDTH / width)))
+                image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+            ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, THUMB_QUALITY])
+            if not ok:
+                raise PhotoError("cannot encode the thumbnail")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._write_atomically(target, encoded.tobytes())
+        except (PhotoError, cv2.error) as exc:
+            log.warning("no thumbnail for photo %s: %s", digest, exc)
+            return None
+        return relative
 
     def store_file(self, path: Path) -> StoredPhoto:
         try:

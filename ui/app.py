@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from station.context import AppContext
 from station.settings import Settings
 from ui.tasks import TaskRunner
-from ui.viewmodels.bench import BenchViewModel
+from ui.viewmodels.bench import BenchState, BenchViewModel
+from ui.wedge_filter import WedgeFilter
 from ui.widgets.bench_window import BenchWindow
 
 log = logging.getLogger(__name__)
@@ -19,11 +20,31 @@ log = logging.getLogger(__name__)
 def build_bench(context: AppContext) -> tuple[BenchWindow, BenchViewModel, TaskRunner]:
     runner = TaskRunner()
     vm = BenchViewModel(context, runner)
-    window = BenchWindow(vm, runner, context.settings.station_id)
+    window = BenchWindow(vm, runner, context.settings.station_id, devices=context.devices)
     # The window owns the view-model and the runner: they live and die together.
     vm.setParent(window)
     runner.setParent(window)
+    connect_scanners(context, vm, window)
     return window, vm, runner
+
+
+def connect_scanners(context: AppContext, vm: BenchViewModel, window: BenchWindow) -> WedgeFilter:
+    """Scans reach ``vm.submit_scan`` from a wedge scanner wherever the focus is (the filter
+    swallows the burst, so the scan field never sees it and nothing is submitted twice) and
+    from a serial scanner's thread (the signal is queued onto the UI thread)."""
+    wedge = WedgeFilter(context.settings.scanner, window)
+    # While inspecting, a scan into a text item (a serial number, say) fills that item.
+    wedge.passthrough = lambda widget: (
+        isinstance(widget, QLineEdit)
+        and widget is not window.scan_bar.field
+        and vm.state is BenchState.INSPECTING
+    )
+    wedge.install()
+    wedge.scanned.connect(vm.submit_scan)
+    add_listener = getattr(context.devices.scanner, "add_listener", None)
+    if callable(add_listener):
+        add_listener(lambda event: wedge.scanned.emit(event.text))
+    return wedge
 
 
 def run_bench(settings: Settings) -> int:
@@ -34,6 +55,7 @@ def run_bench(settings: Settings) -> int:
         log.warning("database migrated; previous copy at %s", context.upgrade.backup)
     try:
         window, _vm, _runner = build_bench(context)
+        context.devices.start()  # driver threads and the print spooler; stopped by close()
         window.show()
         return int(app.exec())
     finally:

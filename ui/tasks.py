@@ -47,9 +47,16 @@ class _Job(QRunnable):
             result = self._fn()
         except Exception as exc:  # delivered to the caller's on_error, never lost
             log.debug("task failed", exc_info=True)
-            self._report.emit(self._task_id, False, exc)
+            self._deliver(False, exc)
         else:
-            self._report.emit(self._task_id, True, result)
+            self._deliver(True, result)
+
+    def _deliver(self, ok: bool, value: Any) -> None:
+        try:
+            self._report.emit(self._task_id, ok, value)
+        except RuntimeError:
+            # The window (and its runner) closed while this task ran: nobody is listening.
+            log.debug("task %s finished after its runner was deleted", self._task_id)
 
 
 class TaskRunner(QObject):

@@ -282,7 +282,7 @@ class _RmaGenerator:
         service = rng.choice(_S10_SERVICES[country])
         serial = take(("s10", service, country), (10_000_000, 60_000_000), 9)
         code = trk.make_s10(rng, service, country, serial=serial)
-        return code, trk.S10_CARRIERS.get(country, trk.UPU_S10)
+        return code, trk.S10  # the postal operator follows from the country code in the number
 
 
 def generate_rma_rows(

@@ -282,6 +282,24 @@ def _add_fact(
         return inspection_view(session, inspection)
 
 
+def cancel_inspection(db: Database, actor: Actor, inspection_id: uuid.UUID, reason: str) -> None:
+    """Set a draft inspection aside (wrong parcel, interrupted): kept, audited, never graded."""
+    with db.write() as session:
+        inspection = draft_inspection(session, inspection_id)
+        inspection.status = InspectionStatus.CANCELLED.value
+        inspection.finished_at = utcnow()
+        append_audit(
+            session,
+            station_id=actor.station_id,
+            actor_id=actor.user_id,
+            action="inspection.cancelled",
+            entity_type="inspection",
+            entity_id=inspection.id,
+            before={"status": InspectionStatus.DRAFT.value},
+            after={"status": InspectionStatus.CANCELLED.value, "reason": reason},
+        )
+
+
 def evaluate_inspection(
     db: Database, standards: StandardRegistry, inspection_id: uuid.UUID
 ) -> Evaluation:

@@ -4,11 +4,18 @@ Lookup order is by certainty: an exact database match (LPN, RMA number, inbound 
 number, order id) beats a format guess, and a valid GTIN beats a 12-digit FedEx guess because
 the unit in the grader's hand carries GTINs far more often than parcels carry 12-digit FedEx
 labels.
+
+GS1 element strings (read with ``devices.gs1_strings``) come after the exact matches: AI 01
+resolves like a GTIN scan and keeps lot/serial/expiry in ``gs1``; AI 00 is kind ``sscc``
+(looked up among inbound tracking numbers, since some sellers register the parcel's SSCC).
+What the warehouse's own codes look like (RMA numbers, LPNs) comes from ``Settings.codes``
+(``CodePatterns``), so a site with its own numbering does not need a code change.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,7 +23,9 @@ from enum import StrEnum
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from devices.config import CodePatterns
 from devices.gs1 import gtin_to_14, is_valid_gtin
+from devices.gs1_strings import Gs1Data, interpret_gs1
 from devices.tracking import TrackingNumber, identify_tracking
 from station.codes import GS, normalize_code
 from station.db import Database
@@ -37,6 +46,7 @@ class ScanKind(StrEnum):
     ORDER = "order"
     LPN = "lpn"
     GTIN = "gtin"
+    SSCC = "sscc"
     UNKNOWN = "unknown"
 
 
@@ -46,6 +56,15 @@ class ScanError(ServiceError):
 
 @dataclass(frozen=True)
 class ScanResult:
+    """What a scan resolved to.
+
+    ``valid``: True/False when the code has a check digit/character that was verified; None
+    when there is nothing to verify (unknown codes, orders, carrier formats without a check
+    digit such as Amazon ``TBA``, site-specific LPN patterns). ``operator`` is the postal
+    operator of an S10 number (carrier ``s10``). ``gs1`` is the interpreted GS1 element
+    string when the scan was one (SSCC, GTIN + lot/serial/expiry, ship-to postal code).
+    """
+
     kind: ScanKind
     normalized: str
     rma: RmaView | None
@@ -53,6 +72,8 @@ class ScanResult:
     valid: bool | None = None
     candidates: tuple[str, ...] = field(default=())
     message: str | None = None
+    operator: str | None = None
+    gs1: Gs1Data | None = None
 
 
 def _rma_query() -> Select[Rma]:
@@ -69,43 +90,81 @@ def gtin_variants(gtin: str) -> list[str]:
     return [full[-n:] for n in (14, 13, 12, 8) if set(full[: 14 - n]) <= {"0"}]
 
 
-def resolve_scan(db: Database, raw_code: str) -> ScanResult:
+_GS1_SPACES = re.compile(r"[ \t\r\n\u00a0]+")
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """One scan, read every way at once, so ``_resolve`` only decides precedence."""
+
+    normalized: str
+    tracking: TrackingNumber | None
+    gs1: Gs1Data | None
+    gs1_error: str | None
+    rma_pattern: re.Pattern[str]
+    lpn_pattern: re.Pattern[str]
+
+
+def resolve_scan(db: Database, raw_code: str, patterns: CodePatterns | None = None) -> ScanResult:
+    """Resolve one scanned code; ``patterns`` are the site's RMA/LPN formats (``Settings.codes``).
+
+    Raises ``ScanError`` for an empty scan or an unusable pattern.
+    """
+    patterns = patterns or CodePatterns()
     normalized = normalize_code(raw_code)
     if not normalized:
         raise ScanError(_("Empty scan: nothing to look up"))
-    tracking = identify_tracking(normalized)
+    try:
+        rma_pattern, lpn_pattern = re.compile(patterns.rma), re.compile(patterns.lpn)
+    except re.error as exc:
+        raise ScanError(
+            _("Bad RMA/LPN pattern in settings [codes]: {error}").format(error=exc)
+        ) from exc
+    # GS1 lot/serial values are case-sensitive: read them from the raw scan, not the upper-cased one.
+    gs1, gs1_error = interpret_gs1(_GS1_SPACES.sub("", raw_code))
+    codes = _Codes(
+        normalized, identify_tracking(normalized), gs1, gs1_error, rma_pattern, lpn_pattern
+    )
     with db.read() as session:
-        return _resolve(session, normalized, tracking)
+        return _resolve(session, codes)
 
 
-def _resolve(session: Session, normalized: str, tracking: TrackingNumber | None) -> ScanResult:
-    carrier = tracking.carrier if tracking else None
-    valid = tracking.valid if tracking else None
-
-    if looks_like_lpn(normalized):
-        if not is_valid_lpn(normalized):
-            return ScanResult(
-                ScanKind.LPN,
-                normalized,
-                None,
-                valid=False,
-                message=_("LPN check character is wrong: rescan the label"),
-            )
-        rma = session.scalar(
-            _rma_query()
-            .join(RmaLine, RmaLine.rma_id == Rma.id)
-            .join(Inspection, Inspection.rma_line_id == RmaLine.id)
-            .join(Lpn, Lpn.inspection_id == Inspection.id)
-            .where(Lpn.code == normalized)
-        )
-        known = rma is not None or session.scalar(select(Lpn.id).where(Lpn.code == normalized))
+def _lpn_result(session: Session, normalized: str) -> ScanResult:
+    """LPN scan: the check character is verified only for the station's own LPN format."""
+    own_format = looks_like_lpn(normalized)
+    if own_format and not is_valid_lpn(normalized):
         return ScanResult(
             ScanKind.LPN,
             normalized,
-            RmaView.of(rma) if rma else None,
-            valid=True,
-            message=None if known else _("LPN not found at this station"),
+            None,
+            valid=False,
+            message=_("LPN check character is wrong: rescan the label"),
         )
+    rma = session.scalar(
+        _rma_query()
+        .join(RmaLine, RmaLine.rma_id == Rma.id)
+        .join(Inspection, Inspection.rma_line_id == RmaLine.id)
+        .join(Lpn, Lpn.inspection_id == Inspection.id)
+        .where(Lpn.code == normalized)
+    )
+    known = rma is not None or session.scalar(select(Lpn.id).where(Lpn.code == normalized))
+    return ScanResult(
+        ScanKind.LPN,
+        normalized,
+        RmaView.of(rma) if rma else None,
+        valid=True if own_format else None,
+        message=None if known else _("LPN not found at this station"),
+    )
+
+
+def _resolve(session: Session, codes: _Codes) -> ScanResult:
+    normalized, tracking = codes.normalized, codes.tracking
+    carrier = tracking.carrier if tracking else None
+    operator = tracking.operator if tracking else None
+    valid = (tracking.valid if tracking.checked else None) if tracking else None
+
+    if codes.lpn_pattern.search(normalized):
+        return _lpn_result(session, normalized)
 
     rma = session.scalar(_rma_query().where(Rma.number == normalized))
     if rma is not None:
@@ -122,6 +181,8 @@ def _resolve(session: Session, normalized: str, tracking: TrackingNumber | None)
         .unique()
         .all()
     )
+    if rmas and codes.gs1 is not None and codes.gs1.sscc:  # registered SSCC, scanned as GS1
+        return _sscc_result(session, codes.gs1.sscc, codes.gs1)
     if rmas:
         return ScanResult(
             ScanKind.TRACKING,
@@ -130,8 +191,21 @@ def _resolve(session: Session, normalized: str, tracking: TrackingNumber | None)
             carrier,
             valid,
             tuple(r.number for r in rmas),
+            operator=operator,
+            gs1=codes.gs1,
         )
+    if codes.rma_pattern.search(normalized):
+        return ScanResult(
+            ScanKind.RMA, normalized, None, message=_("RMA not found at this station")
+        )
+    return _resolve_rest(session, codes, carrier, valid, operator)
 
+
+def _resolve_rest(
+    session: Session, codes: _Codes, carrier: str | None, valid: bool | None, operator: str | None
+) -> ScanResult:
+    """Orders, GS1 strings, GTINs, then the tracking-format guess: the less certain matches."""
+    normalized, tracking, gs1 = codes.normalized, codes.tracking, codes.gs1
     orders = {normalized, normalized.lstrip("#"), "#" + normalized.lstrip("#")}
     rmas = _open_first(
         session.scalars(
@@ -146,35 +220,77 @@ def _resolve(session: Session, normalized: str, tracking: TrackingNumber | None)
             candidates=tuple(r.number for r in rmas),
         )
 
+    if gs1 is not None and gs1.sscc:
+        return _sscc_result(session, gs1.sscc, gs1)
+    if gs1 is not None and gs1.gtin:
+        return _gtin_result(session, gs1.gtin, gs1)
     if normalized.isdigit() and len(normalized) in (8, 12, 13, 14) and is_valid_gtin(normalized):
-        rmas = _open_first(
-            session.scalars(
-                _rma_query()
-                .join(RmaLine, RmaLine.rma_id == Rma.id)
-                .where(RmaLine.gtin.in_(gtin_variants(normalized)))
-                .where(Rma.status.in_([RmaStatus.EXPECTED.value, RmaStatus.RECEIVING.value]))
-                .limit(MAX_CANDIDATES)
-            )
-            .unique()
-            .all()
-        )
-        # A GTIN names a product, not a return: only a single open RMA is a match.
-        return ScanResult(
-            ScanKind.GTIN,
-            normalized,
-            RmaView.of(rmas[0]) if len(rmas) == 1 else None,
-            valid=True,
-            candidates=tuple(r.number for r in rmas),
-        )
+        return _gtin_result(session, normalized, None)
 
     if tracking is not None:
         message = None if tracking.valid else _("Tracking number check digit is wrong: rescan")
         return ScanResult(
-            ScanKind.TRACKING, tracking.normalized, None, carrier, valid, message=message
+            ScanKind.TRACKING,
+            tracking.normalized,
+            None,
+            carrier,
+            valid,
+            message=message,
+            operator=operator,
+            gs1=gs1,
         )
+    if codes.gs1_error:
+        return ScanResult(ScanKind.UNKNOWN, normalized, None, valid=False, message=codes.gs1_error)
+    if gs1 is not None:  # valid GS1 without GTIN/SSCC (e.g. only a ship-to postal code)
+        return ScanResult(ScanKind.UNKNOWN, normalized, None, gs1=gs1)
     if GS in normalized:
         return ScanResult(ScanKind.UNKNOWN, normalized, None, message=_("Unrecognised GS1 code"))
     return ScanResult(ScanKind.UNKNOWN, normalized, None)
+
+
+def _gtin_result(session: Session, gtin: str, gs1: Gs1Data | None) -> ScanResult:
+    rmas = _open_first(
+        session.scalars(
+            _rma_query()
+            .join(RmaLine, RmaLine.rma_id == Rma.id)
+            .where(RmaLine.gtin.in_(gtin_variants(gtin)))
+            .where(Rma.status.in_([RmaStatus.EXPECTED.value, RmaStatus.RECEIVING.value]))
+            .limit(MAX_CANDIDATES)
+        )
+        .unique()
+        .all()
+    )
+    # A GTIN names a product, not a return: only a single open RMA is a match.
+    return ScanResult(
+        ScanKind.GTIN,
+        gtin,
+        RmaView.of(rmas[0]) if len(rmas) == 1 else None,
+        valid=True,
+        candidates=tuple(r.number for r in rmas),
+        gs1=gs1,
+    )
+
+
+def _sscc_result(session: Session, sscc: str, gs1: Gs1Data) -> ScanResult:
+    """A parcel's SSCC label: an RMA matches only if its seller registered the SSCC."""
+    rmas = _open_first(
+        session.scalars(
+            _rma_query()
+            .join(RmaTracking, RmaTracking.rma_id == Rma.id)
+            .where(RmaTracking.tracking_number.in_([sscc, "00" + sscc]))
+            .limit(MAX_CANDIDATES)
+        )
+        .unique()
+        .all()
+    )
+    return ScanResult(
+        ScanKind.SSCC,
+        sscc,
+        RmaView.of(rmas[0]) if rmas else None,
+        valid=True,
+        candidates=tuple(r.number for r in rmas),
+        gs1=gs1,
+    )
 
 
 def _open_first(rmas: Sequence[Rma]) -> list[Rma]:

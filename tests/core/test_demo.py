@@ -33,11 +33,19 @@ ORDER_FORMATS = {
 }
 CARRIERS_BY_COUNTRY = {
     "US": {"ups", "usps", "fedex"},
-    "GB": {"royal_mail", "dhl"},
-    "DE": {"deutsche_post", "dhl"},
-    "FR": {"la_poste", "dhl"},
-    "ES": {"upu_s10", "dhl"},
-    "JP": {"japan_post", "dhl"},
+    "GB": {"s10", "dhl"},
+    "DE": {"s10", "dhl"},
+    "FR": {"s10", "dhl"},
+    "ES": {"s10", "dhl"},
+    "JP": {"s10", "dhl"},
+}
+# UPU S10 numbers end in the sending country; the operator follows from it.
+S10_OPERATOR_BY_COUNTRY = {
+    "GB": "royal_mail",
+    "DE": "deutsche_post",
+    "FR": "la_poste",
+    "ES": "correos",
+    "JP": "japan_post",
 }
 
 
@@ -175,7 +183,9 @@ def test_tracking_numbers_are_valid_for_their_carrier(db: Database, seeded: Demo
             number,
         )
         assert carrier in CARRIERS_BY_COUNTRY[country], (country, carrier)
-    assert {"ups", "usps", "fedex", "dhl", "royal_mail"} <= {c for _n, c, _c in rows}
+        if carrier == "s10":
+            assert identified.operator == S10_OPERATOR_BY_COUNTRY[country], (number, country)
+    assert {"ups", "usps", "fedex", "dhl", "s10"} <= {c for _n, c, _c in rows}
 
 
 def test_sample_codes(db: Database, seeded: DemoSummary) -> None:

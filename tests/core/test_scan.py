@@ -86,7 +86,7 @@ def test_unmatched_tracking_is_a_blind_return_with_its_carrier(db, rmas):
     s10 = make_s10(random.Random(5), service="RB", country="CN")
     result = resolve_scan(db, s10)
     assert result.kind is ScanKind.TRACKING and result.rma is None
-    assert result.carrier == "china_post" and result.valid is True
+    assert result.carrier == "s10" and result.operator == "china_post" and result.valid is True
     usps = resolve_scan(db, "420 90210 " + USPS)  # GS1-128 form: AI 420 + ZIP, then IMpb
     assert usps.kind is ScanKind.TRACKING and usps.normalized == USPS
     assert usps.carrier == "usps" and usps.valid is True

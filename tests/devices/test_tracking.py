@@ -12,6 +12,7 @@ from devices.tracking import (
     DHL,
     FEDEX,
     GS,
+    S10,
     UPS,
     USPS,
     TrackingNumber,
@@ -52,9 +53,9 @@ PUBLISHED_VALID: list[tuple[str, str]] = [
     ("3821724944", DHL),
     ("3318810036", DHL),
     ("3318810014", DHL),
-    ("RB123456785GB", "royal_mail"),
-    ("RB123456785US", USPS),
-    ("RB123456785CV", "upu_s10"),
+    ("RB123456785GB", S10),
+    ("RB123456785US", S10),
+    ("RB123456785CV", S10),
 ]
 
 # Same sources: shape right, check digit wrong.
@@ -64,14 +65,15 @@ PUBLISHED_INVALID: list[tuple[str, str]] = [
     ("3318810010", DHL),
     ("3318810034", DHL),
     ("3318810011", DHL),
-    ("RB123456786US", USPS),
+    ("RB123456786US", S10),
 ]
 
 
 @pytest.mark.parametrize(("code", "carrier"), PUBLISHED_VALID)
 def test_published_valid_numbers(code: str, carrier: str) -> None:
     result = identify_tracking(code)
-    assert result == TrackingNumber(carrier, result.service if result else None, code, True)
+    assert result is not None
+    assert (result.carrier, result.normalized, result.valid) == (carrier, code, True)
 
 
 @pytest.mark.parametrize(("code", "carrier"), PUBLISHED_INVALID)
@@ -169,7 +171,7 @@ def test_bare_digits_need_allow_ambiguous() -> None:
 
 
 @pytest.mark.parametrize(
-    ("country", "carrier"),
+    ("country", "operator"),
     [
         ("GB", "royal_mail"),
         ("CN", "china_post"),
@@ -177,12 +179,14 @@ def test_bare_digits_need_allow_ambiguous() -> None:
         ("DE", "deutsche_post"),
         ("US", "usps"),
         ("JP", "japan_post"),
-        ("ES", "upu_s10"),
+        ("CA", "canada_post"),
+        ("ES", "correos"),
+        ("CV", None),  # an operator not in the table: still S10, operator unknown
     ],
 )
-def test_s10_carrier_from_country(country: str, carrier: str) -> None:
+def test_s10_carrier_is_s10_with_operator_from_country(country: str, operator: str | None) -> None:
     code = make_s10(random.Random(1), "CP", country)
-    assert identify_tracking(code) == TrackingNumber(carrier, "CP", code, True)
+    assert identify_tracking(code) == TrackingNumber(S10, "CP", code, True, operator)
 
 
 def test_s10_check_digit_special_cases() -> None:
@@ -199,9 +203,8 @@ def test_s10_check_digit_special_cases() -> None:
         "",
         "HELLO",
         "1Z999AA1012345678",  # 17 characters
-        "73891051146",  # 11-digit DHL waybill: listed by tracking_number_data, not supported yet
-        "61299998820821171811",  # 20 digits not starting 91-95
-        "9600000000000000000001",  # FedEx Ground 96 prefix, not an IMpb
+        "73891051146" + "0",  # 12 digits failing the FedEx check: most likely a UPC-A
+        "61299998820821171812",  # 20 digits, not 91-95, failing the SmartPost check
         "RB12345678GB",  # S10 with one digit missing
         "RMA-NK-104233",
     ],
@@ -220,8 +223,8 @@ GENERATORS: list[tuple[Callable[[random.Random], str], set[str]]] = [
     (make_usps_impb, {USPS}),
     (make_fedex_express, {FEDEX}),
     (make_dhl_express, {DHL}),
-    (make_s10, {"royal_mail"}),
-    (lambda rng: make_s10(rng, "EM", "JP"), {"japan_post"}),
+    (make_s10, {S10}),
+    (lambda rng: make_s10(rng, "EM", "JP"), {S10}),
 ]
 
 

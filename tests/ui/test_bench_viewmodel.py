@@ -58,7 +58,7 @@ def test_refusal_is_reported_not_raised(qtbot, vm):
 def test_unmatched_tracking_prompts_for_a_blind_return(qtbot, vm):
     vm.submit_scan(make_s10(random.Random(9), country="CN"))
     qtbot.waitUntil(lambda: vm.state is BenchState.BLIND_PROMPT)
-    assert vm.rma is None and vm.scan.carrier == "china_post"
+    assert vm.rma is None and (vm.scan.carrier, vm.scan.operator) == ("s10", "china_post")
     vm.receive_blind()
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
     assert vm.inspection.rma_number is None
@@ -92,3 +92,23 @@ def test_next_unit_of_a_multi_line_rma(qtbot, vm, context):
     vm.next_unit()
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
     assert vm.inspection.sku == "EB-PRO-2"  # the only line left opens by itself
+
+
+def test_a_stray_scan_never_discards_the_open_inspection(qtbot, vm, context):
+
+    from station.models import Inspection
+
+    vm.submit_scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    opened = vm.inspection.id
+    with qtbot.waitSignal(vm.messageChanged, timeout=5000) as signal:
+        vm.submit_scan("RMA-NK-000200")
+    assert "inspection is open" in signal.args[1]
+    assert vm.state is BenchState.INSPECTING and vm.inspection.id == opened
+
+    vm.cancel_inspection()
+    qtbot.waitUntil(lambda: vm.state is BenchState.IDLE)
+    with context.db.read() as session:
+        assert session.get(Inspection, opened).status == "cancelled"
+    vm.submit_scan("RMA-NK-000200")  # now the next parcel is welcome
+    qtbot.waitUntil(lambda: vm.state is BenchState.CHOOSE_LINE)

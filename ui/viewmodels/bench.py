@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from devices.camera import CameraError, LiveCamera, check_quality
 from inspection_rules import Evaluation, Standard
 from station.context import AppContext
 from station.services import inspections, receiving
@@ -26,6 +27,10 @@ from ui.viewmodels.checklist import ItemModel, PendingFacts, items_of
 from ui.viewmodels.inspection_readout import InspectionReadout
 
 log = logging.getLogger(__name__)
+
+
+class PhotoRejected(ValueError):
+    """A camera still that failed the quality gate; the message is the grader's prompt."""
 
 
 class BenchState(StrEnum):
@@ -82,6 +87,12 @@ class BenchViewModel(QObject, InspectionReadout):
     def has_camera(self) -> bool:
         return self._context.devices.camera is not None
 
+    @property
+    def live_camera(self) -> LiveCamera | None:
+        """The camera's streaming side (for the preview), if the bench camera streams."""
+        camera = getattr(self._context.devices.camera, "inner", self._context.devices.camera)
+        return camera if isinstance(camera, LiveCamera) else None
+
     def remaining_lines(self) -> list[RmaLineView]:
         return [line for line in (self.rma.lines if self.rma else ()) if line.remaining > 0]
 
@@ -95,6 +106,14 @@ class BenchViewModel(QObject, InspectionReadout):
             BenchState.CHOOSE_LINE,
             BenchState.INSPECTING,
         ) and self._pick_line_by_gtin(code):
+            return
+        if self.state is BenchState.INSPECTING:
+            # A stray scan must never throw away the unit on the bench.
+            self._message(
+                "warning",
+                self.tr("An inspection is open: finalize it, or press Esc twice to cancel it, "
+                        "before scanning the next parcel"),
+            )  # fmt: skip
             return
         db = self._context.db
         self._runner.submit(lambda: resolve_scan(db, code), self._on_scan, self._on_error)
@@ -208,6 +227,8 @@ class BenchViewModel(QObject, InspectionReadout):
         self._record_weight_reading(Weight(grams, True, "typed-by-grader"))
 
     def take_photo(self, role: str) -> None:
+        """Grab a still and record it, unless it fails the quality gate: then nothing is
+        recorded and the grader gets the prompt (e.g. "Photo is blurry: ...") as an error."""
         inspection = self._require_inspection()
         camera = self._context.devices.camera
         if inspection is None:
@@ -219,6 +240,9 @@ class BenchViewModel(QObject, InspectionReadout):
 
         def work() -> InspectionView:
             frame = camera.grab()
+            report = check_quality(frame.data, ctx.settings.camera)
+            if not report.ok:
+                raise PhotoRejected("; ".join(report.problems))
             return inspections.record_photo(
                 ctx.db, ctx.actor, ctx.photos, inspection.id, role, data=frame.data
             )
@@ -226,15 +250,36 @@ class BenchViewModel(QObject, InspectionReadout):
         self._runner.submit(work, self._on_fact_recorded, self._on_fact_failed, Pool.GENERAL)
 
     def add_photo_file(self, path: Path, role: str) -> None:
+        """Record a photo file. It is checked too, but a poor file is kept with a warning: the
+        grader chose it on purpose (a phone close-up, the only photo there is) and cannot
+        retake it from here, so refusing would lose evidence rather than improve it."""
         inspection = self._require_inspection()
         if inspection is None:
             return
         ctx = self._context
-        self._submit_fact(
-            lambda: inspections.record_photo(
+
+        def work() -> tuple[InspectionView, list[str]]:
+            view = inspections.record_photo(
                 ctx.db, ctx.actor, ctx.photos, inspection.id, role, path=path
             )
-        )
+            try:
+                problems = check_quality(path.read_bytes(), ctx.settings.camera).problems
+            except (OSError, CameraError):
+                problems = []
+            return view, problems
+
+        def done(result: tuple[InspectionView, list[str]]) -> None:
+            view, problems = result
+            self._on_fact_recorded(view)
+            if problems:
+                self._message(
+                    "warning",
+                    self.tr("Photo added, but check it: {problems}").format(
+                        problems="; ".join(problems)
+                    ),
+                )
+
+        self._runner.submit(work, done, self._on_fact_failed)
 
     def finalize(self) -> None:
         """Record the verdict; refused here (saying what is missing) while facts are missing,
@@ -265,6 +310,24 @@ class BenchViewModel(QObject, InspectionReadout):
         if self.state is not BenchState.FINALIZED or self.rma is None:
             return
         self._refresh_rma_then_choose()
+
+    def cancel_inspection(self) -> None:
+        """Set the open inspection aside (it stays in the database as cancelled)."""
+        inspection = self.inspection
+        if inspection is None or self.state is not BenchState.INSPECTING:
+            return
+        ctx = self._context
+
+        def work() -> None:
+            inspections.cancel_inspection(
+                ctx.db, ctx.actor, inspection.id, "cancelled at the bench"
+            )
+
+        def done(_result: None) -> None:
+            self.reset()
+            self._message("info", self.tr("Inspection cancelled; ready for the next parcel"))
+
+        self._runner.submit(work, done, self._on_error)
 
     def reset(self) -> None:
         self.scan = self.rma = self.inspection = self.verdict = self.evaluation = None

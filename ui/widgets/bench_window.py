@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -13,8 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from devices.registry import DeviceSet
+from ui.device_bridge import DeviceBridge
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
+from ui.widgets.device_strip import DeviceStrip
 from ui.widgets.inspection_form import InspectionForm
 from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scan_bar import ScanBar
@@ -31,7 +36,13 @@ MESSAGE_COLOURS = {
 
 
 class BenchWindow(QMainWindow):
-    def __init__(self, vm: BenchViewModel, runner: TaskRunner, station_id: str) -> None:
+    def __init__(
+        self,
+        vm: BenchViewModel,
+        runner: TaskRunner,
+        station_id: str,
+        devices: DeviceSet | None = None,
+    ) -> None:
         super().__init__()
         self._vm = vm
         self._runner = runner
@@ -71,11 +82,17 @@ class BenchWindow(QMainWindow):
         top = QHBoxLayout()
         top.addWidget(splitter)
         layout.addLayout(top, 1)
+        # Device states along the bottom (only when the window is given the device set).
+        self.device_strip: DeviceStrip | None = None
+        if devices is not None:
+            self.device_strip = DeviceStrip(DeviceBridge(devices, self), central)
+            layout.addWidget(self.device_strip)
         self.setCentralWidget(central)
         self.resize(1280, 800)
 
         QShortcut(QKeySequence("Ctrl+B"), self).activated.connect(vm.receive_blind)
         QShortcut(QKeySequence("F8"), self).activated.connect(vm.next_unit)
+        self._escape_at = 0.0
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
         vm.stateChanged.connect(self._after_state_change)
@@ -101,9 +118,18 @@ class BenchWindow(QMainWindow):
             QTimer.singleShot(0, self.form.focus_first)
 
     def _cancel(self) -> None:
+        """Esc: leave a prompt at once; an open inspection needs Esc twice within 3 s."""
         if self._vm.state is not BenchState.INSPECTING:
             self._vm.reset()
             self.scan_bar.field.setFocus()
+            return
+        now = time.monotonic()
+        if now - self._escape_at <= 3.0:
+            self._escape_at = 0.0
+            self._vm.cancel_inspection()
+            return
+        self._escape_at = now
+        self._show_message("warning", self.tr("Press Esc again to cancel this inspection"))
 
     def _show_message(self, level: str, text: str) -> None:
         colour = MESSAGE_COLOURS.get(level, "#333333")

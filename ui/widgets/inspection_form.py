@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from inspection_rules import Evaluation
 from station.views import InspectionView
 from ui.viewmodels.bench import BenchState, BenchViewModel
+from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.checklist import ChecklistView
 from ui.widgets.defect_picker import DefectPicker
 from ui.widgets.photo_panel import PhotoPanel
@@ -44,6 +45,7 @@ class InspectionForm(QWidget):
         self.checklist = ChecklistView(vm, self)
         self.defects = DefectPicker(vm, self)
         self.photos = PhotoPanel(vm, self)
+        self.camera_preview = CameraPreview(vm.live_camera, self)
 
         self.weight_label = QLabel(self.tr("No weight yet"), self)
         self.weight_label.setObjectName("weightLabel")
@@ -97,6 +99,9 @@ class InspectionForm(QWidget):
         side.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
+        # The live picture sits at the top of the side column, always in view while the
+        # checklist scrolls to its photo steps (F7 takes the next photo from anywhere).
+        side_layout.addWidget(self.camera_preview, 0, Qt.AlignmentFlag.AlignHCenter)
         side_layout.addWidget(weight_box)
         preview_scroll = QScrollArea(side)
         preview_scroll.setWidgetResizable(True)

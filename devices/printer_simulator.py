@@ -1,0 +1,129 @@
+"""A raw-TCP label printer on 127.0.0.1 that keeps every job it receives.
+
+It stands in for a Zebra on port 9100 in tests and under ``--simulate``: a job is everything a
+client writes before closing its connection (empty connections, e.g. health probes, are not
+jobs). ``stop()`` closes the listening socket so clients get "connection refused", and
+``start()`` binds the *same* port again: "printer off, then on" without changing settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+
+from devices.printing import ZplTcpPrinter
+
+log = logging.getLogger(__name__)
+
+
+class PrinterSimulator:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.port = port  # 0 = an ephemeral port, fixed at the first start()
+        self._jobs: list[bytes] = []
+        self._changed = threading.Condition()
+        self._server: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def jobs(self) -> list[bytes]:
+        with self._changed:
+            return list(self._jobs)
+
+    def start(self) -> PrinterSimulator:
+        if self._server is not None:
+            return self
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((self.host, self.port))
+        server.listen(8)
+        self.port = server.getsockname()[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=self._accept_loop, args=(server,), name=f"printer-sim-{self.port}", daemon=True
+        )
+        self._thread.start()
+        log.debug("printer simulator listening on %s", self.address)
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        # shutdown() wakes the blocked accept(); close() then frees the port for a restart.
+        with contextlib.suppress(OSError):
+            server.shutdown(socket.SHUT_RDWR)
+        server.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def wait_for_jobs(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until at least ``count`` jobs arrived (tests use this, never sleeps)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self._jobs) >= count, timeout=timeout)
+
+    def _accept_loop(self, server: socket.socket) -> None:
+        while True:
+            try:
+                conn, _peer = server.accept()
+            except OSError:
+                return  # stopped
+            threading.Thread(target=self._receive, args=(conn,), daemon=True).start()
+
+    def _receive(self, conn: socket.socket) -> None:
+        chunks: list[bytes] = []
+        with conn:
+            conn.settimeout(30)
+            try:
+                while chunk := conn.recv(65536):
+                    chunks.append(chunk)
+            except OSError as exc:
+                log.warning("printer simulator: connection dropped: %s", exc)
+                return
+        data = b"".join(chunks)
+        if not data:
+            return
+        with self._changed:
+            self._jobs.append(data)
+            self._changed.notify_all()
+
+    def __enter__(self) -> PrinterSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class SimulatedPrinter(ZplTcpPrinter):
+    """The ``simulated`` printer driver: a real ZPL-over-TCP client talking to a simulator.
+
+    Going through a socket (rather than a list in memory) means ``--simulate`` exercises the same
+    code path as a Zebra on the bench. The simulator starts on first use, so building a device
+    set costs nothing, and ``close()`` stops it.
+    """
+
+    driver = "simulated"
+
+    def __init__(self, name: str = "labels", *, timeout_s: float = 5.0) -> None:
+        self.simulator = PrinterSimulator()
+        super().__init__(name, self.simulator.host, 0, timeout_s=timeout_s)
+
+    def _connect(self) -> socket.socket:
+        if not self.simulator.running:
+            self.simulator.start()
+            self.port = self.simulator.port
+        return super()._connect()
+
+    def close(self) -> None:
+        self.simulator.stop()

@@ -1,0 +1,160 @@
+"""Catch keyboard-wedge scans anywhere in the application, not only in the scan field.
+
+Installed on the ``QApplication``, the filter sees every key press first and feeds it to the
+Qt-free ``devices.wedge.WedgeParser``. Keys that might start a scan are held back; if they turn
+out to be typing (the next key is slow, or a timer runs out) they are re-sent to the widget
+that had focus, at most ``wedge_max_interkey_ms`` late, which a person does not notice. A
+completed burst is swallowed, so a scan into a focused measurement field leaves no code
+there, and ``scanned`` is emitted instead. Shortcuts and keys with Ctrl/Alt/Meta pass at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from devices.config import ScannerConfig
+from devices.wedge import GS, KeyFate, ScanEvent, WedgeParser
+
+Clock = Callable[[QKeyEvent], float]
+
+_NAMED_KEYS = {
+    Qt.Key.Key_Return: "Enter",
+    Qt.Key.Key_Enter: "Enter",
+    Qt.Key.Key_Tab: "Tab",
+}
+_BLOCKING_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
+
+
+def event_time_ms(event: QKeyEvent) -> float:
+    """The window system's timestamp (when the key was pressed, even if the UI was busy);
+    synthetic events have none, so they fall back to the monotonic clock."""
+    return float(event.timestamp()) or time.monotonic() * 1000.0
+
+
+def key_name(event: QKeyEvent) -> str | None:
+    """The parser's name for a key press, or None for keys a scanner never sends."""
+    modifiers = event.modifiers()
+    key = event.key()
+    text = event.text()
+    if text == GS:
+        return GS  # Ctrl+] on some scanners
+    alt_keypad = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.KeypadModifier
+    if (modifiers & alt_keypad) == alt_keypad and Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
+        return f"Alt+{key - Qt.Key.Key_0}"  # Alt + numpad digit: part of an Alt code
+    if modifiers & _BLOCKING_MODIFIERS:
+        return None
+    if key in _NAMED_KEYS:
+        return _NAMED_KEYS[Qt.Key(key)]
+    if len(text) == 1 and text.isprintable():
+        return text
+    return None
+
+
+class WedgeFilter(QObject):
+    scanned = Signal(str)
+    scanEvent = Signal(object)  # the full ScanEvent (symbology identifier included)
+
+    def __init__(
+        self,
+        config: ScannerConfig | None = None,
+        parent: QObject | None = None,
+        *,
+        clock: Clock = event_time_ms,
+    ) -> None:
+        super().__init__(parent)
+        self.parser = WedgeParser(config)
+        self._clock = clock
+        self._held: list[tuple[QObject, QKeyEvent]] = []
+        self._replaying = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._timed_out)
+        self._last_ms = 0.0
+        # Widgets whose own input a scanner may type into (e.g. a serial-number field while
+        # inspecting): scans there are left alone instead of being taken as a parcel scan.
+        self.passthrough: Callable[[QObject], bool] | None = None
+
+    def install(self, app: QApplication | None = None) -> None:
+        target = app or QApplication.instance()
+        if target is not None:
+            target.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._replaying or event.type() != QEvent.Type.KeyPress:
+            return False
+        if not self._is_target(watched):
+            return False  # the same press on its way through the window, or propagating
+        if self.passthrough is not None and self.passthrough(watched):
+            return False
+        assert isinstance(event, QKeyEvent)
+        name = key_name(event)
+        now = self._clock(event)
+        if name is None:
+            self._deliver(self.parser.flush(now + 10**9))  # keep the order: held keys first
+            return False
+        step = self.parser.feed(now, name)
+        self._deliver(step.released)
+        self._last_ms = now
+        if step.fate is KeyFate.HELD:
+            self._held.append((watched, self._copy(event)))
+            self._timer.start(self.parser.config.wedge_max_interkey_ms + 5)
+            return True
+        if step.fate is KeyFate.CONSUMED:
+            self._held.clear()
+            self._timer.stop()
+            if step.scan is not None:
+                self._emit(step.scan)
+            return True
+        return False
+
+    def _is_target(self, watched: QObject) -> bool:
+        focus = QApplication.focusWidget()
+        if focus is not None:
+            return watched is focus
+        return isinstance(watched, QWidget) and watched.isWindow()
+
+    def _timed_out(self) -> None:
+        self._deliver(self.parser.flush(self._last_ms + self.parser.config.wedge_max_interkey_ms))
+
+    def _deliver(self, released: tuple[str, ...]) -> None:
+        """Re-send held keys that proved to be typing, to the widget they were meant for."""
+        if not released:
+            return
+        held, self._held = self._held[: len(released)], self._held[len(released) :]
+        self._replaying = True
+        try:
+            for receiver, event in held:
+                target = receiver if _alive(receiver) else QApplication.focusWidget()
+                if target is not None:
+                    QApplication.sendEvent(target, event)
+                    release = QKeyEvent(
+                        QEvent.Type.KeyRelease, event.key(), event.modifiers(), event.text()
+                    )
+                    QApplication.sendEvent(target, release)
+        finally:
+            self._replaying = False
+
+    def _emit(self, scan: ScanEvent) -> None:
+        self.scanEvent.emit(scan)
+        self.scanned.emit(scan.text)
+
+    @staticmethod
+    def _copy(event: QKeyEvent) -> QKeyEvent:
+        return QKeyEvent(QEvent.Type.KeyPress, event.key(), event.modifiers(), event.text())
+
+
+def _alive(obj: QObject) -> bool:
+    try:
+        obj.objectName()
+    except RuntimeError:  # the C++ object is gone
+        return False
+    return True
