@@ -261,7 +261,7 @@ def _zpl_text(text: str) -> str:
     return text.replace("^", " ").replace("~", " ")
 
 
-def test_label_zpl(station_id: str, when: datetime | None = None, lpn: str = TEST_LPN) -> bytes:
+def sample_label_zpl(station_id: str, when: datetime | None = None, lpn: str = TEST_LPN) -> bytes:
     """A 2x1" (203 dpi) test label: station id, date and a Code128 of a test LPN.
 
     Real label content arrives with the labels issue; this exercises the whole print path.
@@ -275,6 +275,3 @@ def test_label_zpl(station_id: str, when: datetime | None = None, lpn: str = TES
         "^XZ\n"
     )
     return zpl.encode("utf-8")
-
-
-test_label_zpl.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -1,7 +1,8 @@
 """Scales: the small protocol every driver implements, and the simulator beside it.
 
-Real serial drivers (MT-SICS, Toledo 8217, continuous output) arrive with the devices issue;
-the bench and the tests already talk to this protocol, so they will not change.
+Real serial drivers (MT-SICS, Toledo 8217, continuous output) live in ``devices.serial_scale``
+with their codecs in ``devices.scale_protocols`` and a wire-level simulator in
+``devices.scale_simulator``; the bench and the tests talk to this protocol either way.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Protocol
 
 
 class ScaleError(IOError):
-    pass
+    """The scale cannot give a weight: port missing, no answer, or a timeout."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Weight:
     stable: bool
     device: str
     raw_frame: str | None = None
+    # "ok", "unstable", "overload", "underload" or "error" (see devices.scale_protocols).
+    status: str = "ok"
 
 
 class Scale(Protocol):

@@ -14,7 +14,7 @@ import json
 import uuid
 from typing import Any
 
-from devices.printing import PrinterError, PrintJob, test_label_zpl
+from devices.printing import PrinterError, PrintJob, sample_label_zpl
 from devices.registry import DeviceSet, build_devices
 from station.settings import Settings
 
@@ -75,7 +75,7 @@ def run_print(args: argparse.Namespace, settings: Settings, as_json: bool) -> in
             error = devices.status("printer").error or "no printer"
             message = f"no printer named {wanted!r}" if wanted and printer else error
             return _report({"ok": False, "error": message}, as_json)
-        job = PrintJob(uuid.uuid4().hex, printer.name, "zpl", test_label_zpl(settings.station_id))
+        job = PrintJob(uuid.uuid4().hex, printer.name, "zpl", sample_label_zpl(settings.station_id))
         try:
             printer.send(job)
         except PrinterError as exc:

@@ -15,7 +15,7 @@ from devices.printing import (
     PrintJob,
     ZplTcpPrinter,
     parse_address,
-    test_label_zpl,
+    sample_label_zpl,
 )
 from devices.spooler import Spooler
 
@@ -55,7 +55,7 @@ def test_parse_address():
 
 
 def test_test_label_is_zpl_with_station_and_code128():
-    label = test_label_zpl("BENCH^7", lpn="LPNTEST000001").decode()
+    label = sample_label_zpl("BENCH^7", lpn="LPNTEST000001").decode()
     assert label.startswith("^XA") and label.rstrip().endswith("^XZ")
     assert "BENCH 7" in label  # a caret in the station id cannot start a ZPL command
     assert "^BCN" in label and "^FDLPNTEST000001^FS" in label
@@ -63,7 +63,7 @@ def test_test_label_is_zpl_with_station_and_code128():
 
 def test_zpl_tcp_printer_delivers_bytes(simulator):
     printer = ZplTcpPrinter("labels", "127.0.0.1", simulator.port, timeout_s=5)
-    payload = test_label_zpl("T1")
+    payload = sample_label_zpl("T1")
     printer.send(PrintJob("j1", "labels", "zpl", payload))
     assert simulator.wait_for_jobs(1, TIMEOUT)
     assert simulator.jobs == [payload]
@@ -82,7 +82,7 @@ def test_spooler_printer_down_then_up_delivers_exactly_once(tmp_path: Path):
     events = JobEvents(spooler)
     health: list[tuple[bool, str | None]] = []
     spooler.add_printer_listener(lambda _n, ok, err: health.append((ok, err)))
-    payload = test_label_zpl("T1") + bytes(range(256))  # binary-safe
+    payload = sample_label_zpl("T1") + bytes(range(256))  # binary-safe
     spooler.start()
     try:
         job = spooler.submit("zpl", payload)

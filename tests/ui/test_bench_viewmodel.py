@@ -112,3 +112,19 @@ def test_a_stray_scan_never_discards_the_open_inspection(qtbot, vm, context):
         assert session.get(Inspection, opened).status == "cancelled"
     vm.submit_scan("RMA-NK-000200")  # now the next parcel is welcome
     qtbot.waitUntil(lambda: vm.state is BenchState.CHOOSE_LINE)
+
+
+def test_finalize_queues_the_lpn_label(qtbot, vm, context):
+    vm.submit_scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    _answer(qtbot, vm)
+    vm.enter_weight(420.0)
+    qtbot.waitUntil(lambda: vm.inspection is not None and vm.inspection.weight_g == 420.0)
+    vm.finalize()
+    qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED)
+    spooler = context.devices.spooler
+    qtbot.waitUntil(lambda: len(spooler.jobs()) == 1)
+    [job] = spooler.jobs()
+    label = job.payload.decode()
+    assert job.kind == "zpl" and label.startswith("^XA") and label.rstrip().endswith("^XZ")
+    assert f"^FD{vm.verdict.lpn}^FS" in label and "RESTOCK AS GRADED" in label

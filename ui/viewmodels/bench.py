@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from devices.camera import CameraError, LiveCamera, check_quality
 from inspection_rules import Evaluation, Standard
+from labels.lpn_zpl import lpn_label_zpl
 from station.context import AppContext
 from station.services import inspections, receiving
 from station.services.common import ServiceError
@@ -509,6 +510,7 @@ class BenchViewModel(QObject, InspectionReadout):
         )
 
     def _on_finalized(self, verdict: VerdictView) -> None:
+        self._print_lpn_label(verdict, self.inspection.sku if self.inspection else None)
         self.verdict = verdict
         self.inspection = None
         self.evaluation = None
@@ -528,6 +530,23 @@ class BenchViewModel(QObject, InspectionReadout):
             self._runner.submit(
                 lambda: resolve_scan(db, number), self._on_rma_refreshed, self._on_error
             )
+
+    def _print_lpn_label(self, verdict: VerdictView, sku: str | None) -> None:
+        """Queue the unit's LPN label; the spooler prints (and retries) on its own thread."""
+        spooler = self._context.devices.spooler
+        if spooler is None or verdict.lpn is None:
+            return
+        payload = lpn_label_zpl(
+            lpn=verdict.lpn,
+            grade=verdict.grade,
+            disposition=verdict.disposition,
+            sku=sku,
+            station_id=self._context.settings.station_id,
+            when=verdict.decided_at,
+        )
+        self._runner.submit(
+            lambda: spooler.submit("zpl", payload), on_error=self._on_error, pool=Pool.GENERAL
+        )
 
     def _on_rma_refreshed(self, result: ScanResult) -> None:
         self.rma = result.rma
