@@ -222,6 +222,14 @@ class BenchViewModel(QObject, InspectionReadout):
             return
         self._runner.submit(scale.read, self._record_weight_reading, self._on_error, Pool.GENERAL)
 
+    def peek_scale(
+        self, on_weight: Callable[[Any], None], on_error: Callable[[BaseException], None]
+    ) -> None:
+        """Read the scale for display only (nothing recorded), off the main thread."""
+        scale = self._context.devices.scale
+        if scale is not None:
+            self._runner.submit(scale.read, on_weight, on_error, Pool.GENERAL)
+
     def enter_weight(self, grams: float) -> None:
         from devices.scale import Weight
 

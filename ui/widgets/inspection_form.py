@@ -32,6 +32,7 @@ from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.checklist import ChecklistView
 from ui.widgets.defect_picker import DefectPicker
 from ui.widgets.photo_panel import PhotoPanel
+from ui.widgets.scale_readout import ScaleReadout
 from ui.widgets.verdict_preview import VerdictPreview
 
 SIDE_WIDTH = 360
@@ -64,10 +65,12 @@ class InspectionForm(QWidget):
         self.use_weight_button.clicked.connect(self._use_typed_weight)
         weight_box = QGroupBox(self.tr("Weight"), self)
         weight_grid = QGridLayout(weight_box)
-        weight_grid.addWidget(self.weight_label, 0, 0, 1, 3)
-        weight_grid.addWidget(self.weigh_button, 1, 0)
-        weight_grid.addWidget(self.weight_input, 1, 1)
-        weight_grid.addWidget(self.use_weight_button, 1, 2)
+        self.scale_readout = ScaleReadout(vm, weight_box)
+        weight_grid.addWidget(self.scale_readout, 0, 0, 1, 3)
+        weight_grid.addWidget(self.weight_label, 1, 0, 1, 3)
+        weight_grid.addWidget(self.weigh_button, 2, 0)
+        weight_grid.addWidget(self.weight_input, 2, 1)
+        weight_grid.addWidget(self.use_weight_button, 2, 2)
 
         self.preview = VerdictPreview(vm, self)
         self.finalize_button = QPushButton(self.tr("Finalize (F12)"), self)

@@ -1,0 +1,24 @@
+"""The live scale readout follows what is on the pan, without recording anything."""
+
+from __future__ import annotations
+
+from devices.scale import Weight
+from ui.widgets.scale_readout import ScaleReadout
+
+
+def test_readout_polls_the_scale_and_shows_its_state(qtbot, vm, context):
+    scale = context.devices.simulated_scale
+    assert scale is not None
+    scale.place(512.0)
+    readout = ScaleReadout(vm, interval_ms=20)
+    qtbot.addWidget(readout)
+    readout.show()
+    qtbot.waitUntil(lambda: "g</b>" in readout.text() and "stable" in readout.text())
+    assert "51" in readout.text()  # 512 g ± simulator noise
+
+    readout.show_weight(Weight(30_500.0, False, "scale", status="overload"))
+    assert "OVERLOAD" in readout.text() and "#b00020" in readout.styleSheet()
+    readout.show_weight(Weight(12.0, False, "scale"))
+    assert "settling" in readout.text()
+    readout.hide()
+    assert not readout._timer.isActive()  # no polling while the screen is not shown
