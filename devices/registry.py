@@ -98,6 +98,10 @@ class MonitoredCamera:
         self._report(connected=True, error=None, last_reading=f"{frame.width}x{frame.height}")
         return frame
 
+    def __getattr__(self, name: str) -> Any:
+        # Live-camera extras (start, stop, add_preview_listener, probe) pass straight through.
+        return getattr(self.inner, name)
+
 
 class DeviceSet:
     """The bench's devices plus their latest statuses; built once, passed down by the context."""

@@ -7,6 +7,9 @@ import sys
 
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from devices.camera import SimulatedCamera
+from devices.camera_decoding import FrameDecoder
+from devices.camera_types import PreviewFrame
 from station.context import AppContext
 from station.settings import Settings
 from ui.tasks import TaskRunner
@@ -44,7 +47,31 @@ def connect_scanners(context: AppContext, vm: BenchViewModel, window: BenchWindo
     add_listener = getattr(context.devices.scanner, "add_listener", None)
     if callable(add_listener):
         add_listener(lambda event: wedge.scanned.emit(event.text))
+    connect_camera_decoding(context, wedge)
     return wedge
+
+
+def connect_camera_decoding(context: AppContext, wedge: WedgeFilter) -> FrameDecoder | None:
+    """Codes held up to the camera count as scans, each once per presentation.
+
+    Decoding runs on the camera's own thread within a time budget (frames are skipped while
+    busy); results cross to the UI thread as a queued signal. The simulator is left out: its
+    sample photos carry barcodes and would "scan" them over and over as it loops.
+    """
+    camera = context.devices.camera
+    add_preview = getattr(camera, "add_preview_listener", None)
+    if not context.settings.camera.decode or not callable(add_preview):
+        return None
+    if isinstance(getattr(camera, "inner", camera), SimulatedCamera):
+        return None
+    decoder = FrameDecoder()
+
+    def on_frame(frame: PreviewFrame) -> None:
+        for code in decoder.feed(frame.rgb):
+            wedge.scanned.emit(code.text)
+
+    add_preview(on_frame)
+    return decoder
 
 
 def run_bench(settings: Settings) -> int:

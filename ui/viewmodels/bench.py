@@ -116,8 +116,8 @@ class BenchViewModel(QObject, InspectionReadout):
                         "before scanning the next parcel"),
             )  # fmt: skip
             return
-        db = self._context.db
-        self._runner.submit(lambda: resolve_scan(db, code), self._on_scan, self._on_error)
+        db, patterns = self._context.db, self._context.settings.codes
+        self._runner.submit(lambda: resolve_scan(db, code, patterns), self._on_scan, self._on_error)
 
     def choose_line(self, line_id: uuid.UUID) -> None:
         if self.parcel_id is None:
@@ -534,9 +534,9 @@ class BenchViewModel(QObject, InspectionReadout):
             ),
         )
         if self.rma is not None:
-            db, number = self._context.db, self.rma.number
+            db, number, patterns = self._context.db, self.rma.number, self._context.settings.codes
             self._runner.submit(
-                lambda: resolve_scan(db, number), self._on_rma_refreshed, self._on_error
+                lambda: resolve_scan(db, number, patterns), self._on_rma_refreshed, self._on_error
             )
 
     def _print_lpn_label(self, verdict: VerdictView, sku: str | None) -> None:
@@ -562,7 +562,7 @@ class BenchViewModel(QObject, InspectionReadout):
 
     def _refresh_rma_then_choose(self) -> None:
         assert self.rma is not None
-        db, number = self._context.db, self.rma.number
+        db, number, patterns = self._context.db, self.rma.number, self._context.settings.codes
 
         def done(result: ScanResult) -> None:
             self.rma = result.rma
@@ -572,7 +572,7 @@ class BenchViewModel(QObject, InspectionReadout):
             else:
                 self._message("info", self.tr("All units of this RMA are received"))
 
-        self._runner.submit(lambda: resolve_scan(db, number), done, self._on_error)
+        self._runner.submit(lambda: resolve_scan(db, number, patterns), done, self._on_error)
 
     def _on_error(self, error: BaseException) -> None:
         if isinstance(error, ServiceError | ValueError | OSError):
