@@ -36,13 +36,16 @@ test: $(STAMP_DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/bench_rules.py
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_decode.py
+	$(BIN)/python bench/bench_daily.py
+	$(BIN)/python bench/bench_labels.py
+	$(BIN)/python bench/bench_report.py
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff format .

@@ -38,6 +38,11 @@ class LabelData:
     seller_code: str | None = None
     # Payload of the 2D code; default: a GS1 element string or a URL built from the LPN.
     link: str | None = None
+    # Where the default 2D payload points: ``link_base + lpn``.
+    link_base: str = "https://returns.example/lpn/"
+    # The tracking number is a GS1 element string (USPS IMpb ``420…``, SSCC ``00…``) with
+    # ``\x1d`` after variable-length fields: it is printed as GS1-128 (FNC1 first).
+    tracking_gs1: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,12 +57,35 @@ class ExpectedBarcode:
 def render_label(
     kind: LabelKind, data: LabelData, *, size: LabelSize, fmt: LabelFormat, dpi: int = 203
 ) -> bytes:
-    """ZPL II (UTF-8, ``^CI28``) or a one-page PDF at the label's physical size."""
-    raise NotImplementedError("label rendering is being built")
+    """ZPL II (UTF-8, ``^CI28``) or a one-page PDF at the label's physical size.
+
+    ``dpi`` is the thermal printer's resolution (203 or 300) and only matters for ZPL; the PDF
+    is vector and exact in size whatever prints it.
+    """
+    from labels.templates import build_label
+
+    label = build_label(kind, data, size)
+    if fmt == "zpl":
+        from labels.zpl import label_to_zpl
+
+        return label_to_zpl(label, dpi=dpi)
+    if fmt == "pdf":
+        from labels.pdf import label_to_pdf
+
+        return label_to_pdf(label, title=f"{kind} {data.lpn}")
+    raise ValueError(f"unknown label format {fmt!r}")
 
 
 def expected_barcodes(
     kind: LabelKind, data: LabelData, *, size: LabelSize
 ) -> list[ExpectedBarcode]:
-    """What the label's barcodes must decode to (tests and the bench verify every one)."""
-    raise NotImplementedError("label rendering is being built")
+    """What the label's barcodes must decode to (tests and the bench verify every one).
+
+    Read from the same label model the renderers draw, so it cannot drift from the output.
+    """
+    from labels.templates import build_label
+
+    return [
+        ExpectedBarcode(format=b.symbology, text=b.data, gs1=b.gs1)
+        for b in build_label(kind, data, size).barcodes
+    ]

@@ -1,30 +1,28 @@
 """The LPN label printed at finalize, in ZPL II (2x1 in at 203 dpi).
 
-A first, plain label so every unit leaves the bench findable: the LPN as Code128 with its text,
-grade and disposition large enough to sort by, SKU and station. The full label set (sizes,
-PDF, relabel and route tags) comes with the labels work; this one only uses what exists.
+Kept as a thin wrapper so ``ui/viewmodels/bench.py`` keeps its call: the label itself now comes
+from the shared template (``render_label("lpn", ...)``), so the printed LPN label and its PDF
+twin are the same label.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-
-def _text(value: str) -> str:
-    """ZPL field data: ^ and ~ are commands, so they are replaced (the text stays readable)."""
-    return value.replace("^", " ").replace("~", " ")
+from labels.api import LabelData, render_label
 
 
 def lpn_label_zpl(
     *, lpn: str, grade: str, disposition: str, sku: str | None, station_id: str, when: datetime
 ) -> bytes:
-    zpl = (
-        "^XA^CI28^PW406^LL203\n"
-        f"^FO12,10^BY2^BCN,70,Y,N,N^FD{_text(lpn)}^FS\n"
-        f"^FO12,112^A0N,44,44^FD{_text(grade)}^FS\n"
-        f"^FO70,116^A0N,26,26^FD{_text(disposition.replace('_', ' ').upper())}^FS\n"
-        f"^FO12,162^A0N,20,20^FD{_text(sku or 'BLIND RETURN')}^FS\n"
-        f"^FO230,162^A0N,18,18^FD{_text(station_id)} {when:%Y-%m-%d}^FS\n"
-        "^XZ\n"
+    """The 2x1 in LPN label at 203 dpi for the bench's thermal printer."""
+    data = LabelData(
+        lpn=lpn,
+        station_id=station_id,
+        site_id="",
+        printed_on=when.date(),
+        grade=grade,
+        disposition=disposition,
+        sku=sku,
     )
-    return zpl.encode("utf-8")
+    return render_label("lpn", data, size="2x1", fmt="zpl", dpi=203)

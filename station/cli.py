@@ -18,6 +18,8 @@ from typing import Any
 
 from station.cli_decode import add_decode_parser, run_decode
 from station.cli_devices import add_devices_parser, run_devices
+from station.cli_label import add_label_parser, run_label
+from station.cli_report import add_report_parser, run_report
 from station.cli_rules import RulesCommandError, add_rules_parser, run_check, run_explain
 from station.cli_scale import add_scale_parser, run_scale
 from station.cli_scan import add_scan_parser, run_scan
@@ -78,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="do nothing (and succeed) when the database already has data",
     )
     seed.add_argument("--rmas", type=int, default=500, help="number of RMAs (default 500)")
+    seed.add_argument(
+        "--history-days", type=int, default=3,
+        help="days of finalized inspections made through the services (default 3; 0: none)",
+    )  # fmt: skip
 
     rma = commands.add_parser("rma", parents=[common], help="expected returns")
     rma_commands = rma.add_subparsers(dest="rma_command", required=True, metavar="ACTION")
@@ -93,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_decode_parser(commands, common)
     add_scale_parser(commands, common)
     add_devices_parser(commands, common)
+    add_label_parser(commands, common)
+    add_report_parser(commands, common)
     return parser
 
 
@@ -168,6 +176,10 @@ def _dispatch(
             return run_explain(args, context, as_json)
         if args.command == "scan":
             return run_scan(args, context, as_json)
+        if args.command == "label":
+            return run_label(args, context, as_json)
+        if args.command == "report":
+            return run_report(args, context, as_json)
         handler = {"demo": _demo, "rma": _rma_import}[args.command]
         return handler(context, args, as_json)
     finally:
@@ -176,6 +188,7 @@ def _dispatch(
 
 def _demo(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
     from station.services.demo import is_seeded, seed_demo
+    from station.services.demo_history import HistoryOptions
 
     if is_seeded(context.db):
         if args.if_empty:
@@ -184,7 +197,12 @@ def _demo(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
             )
             return 0
         raise CommandError(_("the database already has data; demo seed only runs on an empty one"))
-    summary = seed_demo(context.db, rma_count=args.rmas)
+    history = (
+        HistoryOptions(context.standards, context.photos, days=args.history_days)
+        if args.history_days > 0
+        else None
+    )
+    summary = seed_demo(context.db, rma_count=args.rmas, history=history)
     text = (
         f"seeded {summary.sellers} sellers, {summary.skus} SKUs, {summary.rmas} RMAs "
         f"({summary.lines} lines), {summary.users} users\ntry scanning:\n"

@@ -17,6 +17,7 @@ from typing import Any
 from platformdirs import user_data_dir
 
 from devices.config import CameraConfig, CodePatterns, PrinterConfig, ScaleConfig, ScannerConfig
+from labels.config import LabelsConfig
 
 APP_NAME = "returns-station"
 SETTINGS_FILE = "settings.toml"
@@ -41,6 +42,7 @@ class Settings:
     camera: CameraConfig = field(default_factory=CameraConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     codes: CodePatterns = field(default_factory=CodePatterns)
+    labels: LabelsConfig = field(default_factory=LabelsConfig)
 
     @property
     def effective_database_url(self) -> str:
@@ -80,6 +82,7 @@ SECTIONS: dict[str, type] = {
     "camera": CameraConfig,
     "printer": PrinterConfig,
     "codes": CodePatterns,
+    "labels": LabelsConfig,
 }
 
 
@@ -90,6 +93,7 @@ def _section(path: Path, name: str, value: Any, section_type: type) -> Any:
     unknown = sorted(set(value) - set(known))
     if unknown:
         raise SettingsError(f"{path}: unknown setting(s) in [{name}]: {', '.join(unknown)}")
+    value = {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
     return section_type(**value)
 
 

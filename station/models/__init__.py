@@ -12,6 +12,7 @@ from station.models.inspection import (
     Verdict,
     WeightReading,
 )
+from station.models.labels import LabelPrint
 from station.models.ledger import AuditEvent, DeliveryState, OutboxEvent
 from station.models.returns import Parcel, Rma, RmaLine, RmaStatus, RmaTracking
 from station.models.standards import StandardVersion
@@ -24,6 +25,7 @@ __all__ = [
     "FindingKind",
     "Inspection",
     "InspectionStatus",
+    "LabelPrint",
     "Lpn",
     "OutboxEvent",
     "Parcel",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -27,6 +27,7 @@ from devices import tracking as trk
 from station.db import Database
 from station.models import Rma, RmaLine, RmaStatus, RmaTracking, Role, Seller, Sku, User
 from station.services.demo_catalog import DemoSeller, build_catalog, random_uuid
+from station.services.demo_history import HistoryOptions, HistorySummary, seed_history
 from station.timeutil import today_utc
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class DemoSummary:
     users: int
     sample_codes: dict[str, str]
     already_seeded: bool = False
+    history: HistorySummary | None = None
 
 
 # --- expected returns -----------------------------------------------------------------------
@@ -347,15 +349,41 @@ def is_seeded(db: Database) -> bool:
 
 
 def seed_demo(
-    db: Database, *, rng_seed: int = 20261122, rma_count: int = 500, today: date | None = None
+    db: Database,
+    *,
+    rng_seed: int = 20261122,
+    rma_count: int = 500,
+    today: date | None = None,
+    history: HistoryOptions | None = None,
 ) -> DemoSummary:
     """Seed sellers, SKUs, users and ``rma_count`` expected RMAs in one write transaction.
 
     Idempotent: when any seller already exists nothing is written and the summary of what is
     there comes back with ``already_seeded=True``. The check runs inside the write
     transaction, so two concurrent seeders on SQLite cannot both insert.
+
+    With ``history``, some of those RMAs are then inspected and finalized on the days before
+    ``today`` through the real bench services (``demo_history``), after the seed commits:
+    each unit is its own transactions, as at a bench. Opt-in, because it takes seconds.
     """
     today = today or today_utc()
+    summary = _seed_base(db, rng_seed=rng_seed, rma_count=rma_count, today=today)
+    if history is None or summary.already_seeded:
+        return summary
+    made = seed_history(
+        db,
+        history.standards,
+        history.photos,
+        days=history.days,
+        per_day=history.per_day,
+        rng_seed=history.rng_seed if history.rng_seed is not None else rng_seed + 1,
+        today=today,
+    )
+    log.info("demo history: %d inspections over %d days", made.inspections, len(made.days))
+    return replace(summary, history=made)
+
+
+def _seed_base(db: Database, *, rng_seed: int, rma_count: int, today: date) -> DemoSummary:
     rng = random.Random(rng_seed)
     with db.write() as session:
         if session.scalar(select(Seller.id).limit(1)) is not None:

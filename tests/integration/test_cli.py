@@ -31,7 +31,9 @@ def test_db_upgrade_creates_then_reports_no_change(tmp_path, capsys):
 
 def test_demo_seed_then_scan_a_demo_tracking_number(tmp_path, capsys):
     data = str(tmp_path / "d")
-    code, out, _ = run(capsys, "demo", "seed", "--rmas", "60", "--data-dir", data, "--json")
+    code, out, _ = run(
+        capsys, "demo", "seed", "--rmas", "60", "--history-days", "0", "--data-dir", data, "--json"
+    )
     seeded = json.loads(out)
     assert code == 0 and seeded["seeded"] is True and seeded["rmas"] == 60
     tracking = next(v for k, v in seeded["sample_codes"].items() if "ups" in k.lower())
@@ -104,7 +106,10 @@ SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "sample_data"
 
 def test_rma_import_sample_then_reimport_then_scan(tmp_path, capsys):
     data = str(tmp_path / "d")
-    assert run(capsys, "demo", "seed", "--rmas", "5", "--data-dir", data)[0] == 0
+    assert (
+        run(capsys, "demo", "seed", "--rmas", "5", "--history-days", "0", "--data-dir", data)[0]
+        == 0
+    )
     code, out, _ = run(
         capsys, "rma", "import", str(SAMPLES / "rmas-sample.csv"), "--data-dir", data, "--json"
     )
@@ -139,7 +144,12 @@ def test_a_demo_return_is_judged_by_its_sellers_standard_and_explained_later(tmp
     from station.settings import load_settings
 
     data = tmp_path / "d"
-    assert run(capsys, "demo", "seed", "--rmas", "40", "--data-dir", str(data))[0] == 0
+    assert (
+        run(capsys, "demo", "seed", "--rmas", "40", "--history-days", "0", "--data-dir", str(data))[
+            0
+        ]
+        == 0
+    )
     context = AppContext.build(load_settings(data))
     try:
         with context.db.read() as session:
@@ -169,3 +179,47 @@ def test_a_demo_return_is_judged_by_its_sellers_standard_and_explained_later(tmp
     code, out, _ = run(capsys, "rules", "check", "--json", "--data-dir", str(data))
     checked = json.loads(out)
     assert code == 0 and checked["ok"] and len(checked["standards"]) == 7
+
+
+def test_demo_history_feeds_labels_and_reports(tmp_path, capsys):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from station.context import AppContext
+    from station.models import Inspection, Lpn
+    from station.settings import load_settings
+    from station.timeutil import today_utc
+
+    data = str(tmp_path / "d")
+    code, out, _ = run(capsys, "demo", "seed", "--rmas", "40", "--history-days", "1",
+                       "--data-dir", data, "--json")  # fmt: skip
+    assert code == 0 and json.loads(out)["history"]["inspections"] > 0
+    context = AppContext.build(load_settings(data))
+    try:
+        with context.db.read() as session:
+            lpn, inspection_id = session.execute(
+                select(Lpn.code, Lpn.inspection_id).join(Inspection).limit(1)
+            ).one()
+    finally:
+        context.close()
+
+    label = tmp_path / "label.pdf"
+    code, out, _ = run(capsys, "label", lpn, "--kind", "route", "--format", "pdf", "--size",
+                       "4x6", "--out", str(label), "--data-dir", data, "--json")  # fmt: skip
+    assert code == 0 and label.read_bytes().startswith(b"%PDF")
+
+    report = tmp_path / "inspection.pdf"
+    code, _out, _ = run(capsys, "report", "inspection", str(inspection_id), "--lang", "zh-CN",
+                        "--out", str(report), "--data-dir", data)  # fmt: skip
+    assert code == 0 and report.read_bytes().startswith(b"%PDF")
+
+    daily = tmp_path / "daily.pdf"
+    yesterday = (today_utc() - timedelta(days=1)).isoformat()
+    code, _out, err = run(capsys, "report", "daily", "--seller", "NORDKNIT", "--date", yesterday,
+                          "--out", str(daily), "--data-dir", data)  # fmt: skip
+    assert code == 0, err
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(daily).pages)
+    assert "NORDKNIT" in text or "Nordknit" in text

@@ -114,17 +114,23 @@ def test_a_stray_scan_never_discards_the_open_inspection(qtbot, vm, context):
     qtbot.waitUntil(lambda: vm.state is BenchState.CHOOSE_LINE)
 
 
-def test_finalize_queues_the_lpn_label(qtbot, vm, context):
+def test_finalize_queues_the_configured_labels(qtbot, vm, context):
     vm.submit_scan(UPS)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
     _answer(qtbot, vm)
     vm.enter_weight(420.0)
     qtbot.waitUntil(lambda: vm.inspection is not None and vm.inspection.weight_g == 420.0)
-    vm.finalize()
-    qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED)
+    with qtbot.waitSignal(vm.labelsChanged, timeout=10_000,
+                          check_params_cb=lambda labels: len(labels) == 2):  # fmt: skip
+        vm.finalize()
+    assert [label.kind for label in vm.printed_labels] == ["lpn", "route"]  # the defaults
     spooler = context.devices.spooler
-    qtbot.waitUntil(lambda: len(spooler.jobs()) == 1)
-    [job] = spooler.jobs()
-    label = job.payload.decode()
-    assert job.kind == "zpl" and label.startswith("^XA") and label.rstrip().endswith("^XZ")
-    assert f"^FD{vm.verdict.lpn}^FS" in label and "RESTOCK AS GRADED" in label
+    qtbot.waitUntil(lambda: len(spooler.jobs()) == 2)
+    payloads = [job.payload.decode() for job in spooler.jobs()]
+    assert all(p.startswith("^XA") and p.rstrip().endswith("^XZ") for p in payloads)
+    assert any(vm.verdict.lpn in p for p in payloads)
+
+    vm.reprint(vm.printed_labels[0].id)
+    qtbot.waitUntil(lambda: len(vm.printed_labels) == 3)
+    assert vm.printed_labels[2].reprint_of == vm.printed_labels[0].id
+    assert vm.printed_labels[2].payload_sha256 == vm.printed_labels[0].payload_sha256

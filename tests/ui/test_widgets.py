@@ -89,3 +89,20 @@ def test_verdict_panel_shows_grade_and_lpn(qtbot, vm):
     assert panel.grade_label.text() == "A"
     assert vm.verdict.lpn in panel.lpn_label.text()
     assert "restock" in panel.details.text()
+
+
+def test_verdict_panel_lists_printed_labels_with_reprint_buttons(qtbot, vm):
+    panel = VerdictPanel(vm)
+    qtbot.addWidget(panel)
+    vm.submit_scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    for code, value in {"item_matches": True, "packaging": "sealed", "condition": "new",
+                        "complete": True}.items():  # fmt: skip
+        vm.set_answer(code, value)
+    vm.enter_weight(420)
+    qtbot.waitUntil(lambda: vm.inspection is not None and vm.inspection.weight_g == 420)
+    vm.finalize()
+    qtbot.waitUntil(lambda: len(panel.reprint_buttons) == 2)
+    assert "Route tag" in panel.reprint_buttons[1].text()
+    qtbot.mouseClick(panel.reprint_buttons[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(panel.reprint_buttons) == 3)

@@ -17,10 +17,11 @@ from PySide6.QtCore import QObject, Signal
 
 from devices.camera import CameraError, LiveCamera, check_quality
 from inspection_rules import Evaluation, Standard
-from labels.lpn_zpl import lpn_label_zpl
 from station.context import AppContext
 from station.services import inspections, receiving
+from station.services import labels as label_service
 from station.services.common import ServiceError
+from station.services.labels import LabelPrintView
 from station.services.scanning import ScanKind, ScanResult, resolve_scan
 from station.views import InspectionView, RmaLineView, RmaView, VerdictView
 from ui.tasks import Pool, TaskRunner
@@ -52,6 +53,7 @@ class BenchViewModel(QObject, InspectionReadout):
     # services' own once every recorded fact is back (``evaluation_confirmed``).
     evaluationChanged = Signal(object)
     verdictChanged = Signal(object)
+    labelsChanged = Signal(object)
     messageChanged = Signal(str, str)
 
     def __init__(self, context: AppContext, runner: TaskRunner, parent: QObject | None = None):
@@ -64,6 +66,7 @@ class BenchViewModel(QObject, InspectionReadout):
         self.parcel_id: uuid.UUID | None = None
         self.inspection: InspectionView | None = None
         self.verdict: VerdictView | None = None
+        self.printed_labels: list[LabelPrintView] = []
         self.evaluation: Evaluation | None = None
         self.evaluation_confirmed = False
         self._standard: Standard | None = None
@@ -139,6 +142,17 @@ class BenchViewModel(QObject, InspectionReadout):
                 carrier=scan.carrier,
             )
             view = receiving.open_inspection(ctx.db, ctx.actor, ctx.standards, parcel.id)
+            if ctx.settings.labels.on_blind_receipt:
+                # The parcel gets its receipt label at once, so it can be found again.
+                label_service.issue_labels(
+                    ctx.db,
+                    ctx.actor,
+                    ctx.standards,
+                    ctx.settings.labels,
+                    ctx.devices.spooler,
+                    kinds=ctx.settings.labels.on_blind_receipt,
+                    parcel_id=parcel.id,
+                )
             return parcel.id, view, ctx.standards.by_hash(view.standard_hash)
 
         self._runner.submit(work, self._on_opened, self._on_error)
@@ -518,7 +532,11 @@ class BenchViewModel(QObject, InspectionReadout):
         )
 
     def _on_finalized(self, verdict: VerdictView) -> None:
-        self._print_lpn_label(verdict, self.inspection.sku if self.inspection else None)
+        self.printed_labels = []
+        self.labelsChanged.emit([])
+        self._issue_labels(
+            self._context.settings.labels.on_finalize, inspection_id=verdict.inspection_id
+        )
         self.verdict = verdict
         self.inspection = None
         self.evaluation = None
@@ -539,22 +557,42 @@ class BenchViewModel(QObject, InspectionReadout):
                 lambda: resolve_scan(db, number, patterns), self._on_rma_refreshed, self._on_error
             )
 
-    def _print_lpn_label(self, verdict: VerdictView, sku: str | None) -> None:
-        """Queue the unit's LPN label; the spooler prints (and retries) on its own thread."""
-        spooler = self._context.devices.spooler
-        if spooler is None or verdict.lpn is None:
+    def _issue_labels(self, kinds: tuple[str, ...], **target: uuid.UUID) -> None:
+        """Render, spool and record the configured labels; the spooler prints on its own."""
+        if not kinds:
             return
-        payload = lpn_label_zpl(
-            lpn=verdict.lpn,
-            grade=verdict.grade,
-            disposition=verdict.disposition,
-            sku=sku,
-            station_id=self._context.settings.station_id,
-            when=verdict.decided_at,
-        )
+        ctx = self._context
         self._runner.submit(
-            lambda: spooler.submit("zpl", payload), on_error=self._on_error, pool=Pool.GENERAL
-        )
+            lambda: label_service.issue_labels(
+                ctx.db, ctx.actor, ctx.standards, ctx.settings.labels, ctx.devices.spooler,
+                kinds=kinds, **target,
+            ),
+            self._on_labels, self._on_error,
+        )  # fmt: skip
+
+    def reprint(self, label_print_id: uuid.UUID) -> None:
+        ctx = self._context
+
+        def work() -> list[LabelPrintView]:
+            label_service.reprint_label(
+                ctx.db, ctx.actor, ctx.standards, ctx.devices.spooler, label_print_id
+            )
+            inspection_id = self.verdict.inspection_id if self.verdict else None
+            return label_service.labels_for(ctx.db, inspection_id) if inspection_id else []
+
+        def done(labels: list[LabelPrintView]) -> None:
+            self.printed_labels = labels
+            self.labelsChanged.emit(labels)
+            self._message("info", self.tr("Label sent to the printer again"))
+
+        self._runner.submit(work, done, self._on_error)
+
+    def _on_labels(self, issued: list[LabelPrintView]) -> None:
+        if self.verdict is not None and all(v.kind != "receipt" for v in issued):
+            self.printed_labels = issued
+            self.labelsChanged.emit(issued)
+        names = ", ".join(view.kind for view in issued)
+        self._message("info", self.tr("Labels queued for printing: {names}").format(names=names))
 
     def _on_rma_refreshed(self, result: ScanResult) -> None:
         self.rma = result.rma

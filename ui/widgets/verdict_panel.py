@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from station.services.labels import LabelPrintView
 from station.views import VerdictView
 from ui.viewmodels.bench import BenchViewModel
 
@@ -30,18 +31,47 @@ class VerdictPanel(QWidget):
         layout.addWidget(self.grade_label)
         layout.addWidget(self.lpn_label)
         layout.addWidget(self.details)
+        self.labels_box = QGroupBox(self.tr("Labels"), self)
+        self.labels_layout = QVBoxLayout(self.labels_box)
+        layout.addWidget(self.labels_box)
         layout.addWidget(self.next_button)
         layout.addStretch(1)
         vm.verdictChanged.connect(self._show)
         # Bound methods, not lambdas: Qt drops the connection when this widget is destroyed.
         vm.rmaChanged.connect(self._show_next_button)
+        vm.labelsChanged.connect(self._show_labels)
+        self.reprint_buttons: list[QPushButton] = []
         self._show(None)
+
+    def _show_labels(self, labels: list[LabelPrintView]) -> None:
+        """One row per label printed for this verdict, each with its own Reprint button."""
+        while self.labels_layout.count():
+            item = self.labels_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.reprint_buttons = []
+        self.labels_box.setVisible(bool(labels))
+        for label in labels:
+            kind = {"lpn": self.tr("LPN"), "relabel": self.tr("Relabel"),
+                    "route": self.tr("Route tag"), "receipt": self.tr("Receipt")}.get(label.kind, label.kind)  # fmt: skip
+            button = QPushButton(
+                self.tr("Reprint {kind} ({size}, {format})").format(
+                    kind=kind, size=label.size, format=label.format.upper()
+                ),
+                self.labels_box,
+            )
+            button.setMinimumHeight(36)
+            button.clicked.connect(lambda _checked=False, i=label.id: self._vm.reprint(i))
+            self.labels_layout.addWidget(button)
+            self.reprint_buttons.append(button)
 
     def _show_next_button(self, _rma: object) -> None:
         self.next_button.setVisible(bool(self._vm.remaining_lines()))
 
     def _show(self, verdict: VerdictView | None) -> None:
         if verdict is None:
+            self._show_labels([])
             self.grade_label.clear()
             self.lpn_label.clear()
             self.details.clear()

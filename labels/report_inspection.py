@@ -1,0 +1,558 @@
+"""The seller inspection report: one PDF per inspected unit, in the seller's language.
+
+The data is a plain, frozen dataclass tree (built by ``station.services.reports``) holding the
+standard's texts in every language it has, so the same data renders in en, zh-CN or es and has
+one verification hash whatever the language. Photos come through a loader callable, so this
+module never knows where files live; it downscales them before embedding, so a report of a
+dozen 12-megapixel photos stays a few megabytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from labels.report_common import (
+    MARGIN,
+    PAGE_SIZE,
+    Styles,
+    Translator,
+    binary_streams,
+    data_hash,
+    downscale_jpeg,
+    field_table,
+    footer,
+    grid_table,
+    markup,
+    register_fonts,
+)
+
+LocalText = Mapping[str, str]  # {"en": ..., "zh-CN": ..., "es": ...}
+PhotoLoader = Callable[["ReportPhoto"], bytes | None]
+PHOTO_COLUMNS = 2
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    inspection_id: str
+    seller_code: str | None
+    seller_name: str | None
+    seller_language: str
+    rma_number: str | None
+    order_id: str | None
+    channel: str | None
+    customer_country: str | None
+    stated_reason: str | None
+    delivered_on: date | None
+    received_at: datetime
+    tracking_number: str | None
+    is_blind: bool
+    station_id: str
+    grader: str | None
+    inspected_at: datetime | None
+    lpn: str | None
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    sku: str | None
+    gtin: str | None
+    title: str | None
+    serial: str | None
+    category: str | None
+
+
+@dataclass(frozen=True)
+class ReportStandard:
+    id: str
+    version: str
+    content_hash: str
+    title: LocalText
+
+
+@dataclass(frozen=True)
+class ReportAnswer:
+    """One checklist answer; ``shown`` holds the standard's labels of the chosen choices."""
+
+    code: str
+    label: LocalText
+    type: str
+    value: Any
+    shown: tuple[LocalText, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportMeasurement:
+    code: str
+    label: LocalText
+    value: float | None
+    unit: str
+    expected: float | None
+    allowed_deviation: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class ReportDefect:
+    code: str
+    name: LocalText
+    zone: str | None
+    zone_name: LocalText
+    severity: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ReportWeight:
+    grams: float | None
+    stable: bool
+    device: str | None
+    expected_g: float | None
+    allowed_g: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class ReportPhoto:
+    role: str
+    role_label: LocalText
+    sha256: str
+    file_path: str
+    content_type: str
+    byte_size: int
+    width: int | None
+    height: int | None
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportVerdict:
+    revision: int
+    supersedes_revision: int | None
+    grade: str
+    grade_label: LocalText
+    disposition: str
+    refund_kind: str
+    refund_percent: Decimal
+    refund_amount: Decimal | None
+    currency: str | None
+    responsibility: str
+    reason_codes: tuple[str, ...]
+    warnings: tuple[str, ...]
+    standard_hash: str
+    decided_by: str | None
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportNote:
+    """A dispute or supervisor note on the inspection (from the audit trail)."""
+
+    at: datetime
+    by: str | None
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class InspectionReportData:
+    header: ReportHeader
+    item: ReportItem
+    standard: ReportStandard
+    answers: tuple[ReportAnswer, ...]
+    measurements: tuple[ReportMeasurement, ...]
+    defects: tuple[ReportDefect, ...]
+    weight: ReportWeight
+    photos: tuple[ReportPhoto, ...]
+    verdicts: tuple[ReportVerdict, ...]  # every revision, oldest first
+    notes: tuple[ReportNote, ...] = ()
+
+    @property
+    def current_verdict(self) -> ReportVerdict | None:
+        return self.verdicts[-1] if self.verdicts else None
+
+
+def render_inspection_report(
+    data: InspectionReportData,
+    load_photo: PhotoLoader,
+    *,
+    language: str | None = None,
+    verification_hash: str | None = None,
+) -> bytes:
+    """The report as PDF bytes (A4), in ``language`` (default: the seller's)."""
+    register_fonts()
+    tr = Translator(language or data.header.seller_language)
+    digest = verification_hash or data_hash(data)
+    builder = _Builder(data, tr, Styles(tr.language), load_photo)
+    story = builder.story()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 6 * mm,
+        title=f"{tr('report.title')} {data.header.lpn or data.header.inspection_id}",
+        author=data.header.station_id,
+        subject=f"sha256:{digest}",
+        keywords=f"verification-hash={digest}",
+        creator="returns-station",
+    )
+    page = footer(tr, digest, left=f"{data.header.inspection_id}")
+    with binary_streams():
+        doc.build(story, onFirstPage=page, onLaterPages=page)
+    return out.getvalue()
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}".strip()
+
+
+def _when(value: datetime | date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+class _Builder:
+    """Turns the data into platypus flowables, one method per report section."""
+
+    def __init__(
+        self,
+        data: InspectionReportData,
+        tr: Translator,
+        styles: Styles,
+        load_photo: PhotoLoader,
+    ) -> None:
+        self.data = data
+        self.tr = tr
+        self.s = styles
+        self.load_photo = load_photo
+        self.width = PAGE_SIZE[0] - 2 * MARGIN
+
+    def story(self) -> list[Flowable]:
+        tr, s = self.tr, self.s
+        story: list[Flowable] = [
+            s.p(tr("report.title"), s.title),
+            s.p(tr("report.subtitle"), s.subtitle),
+            Spacer(1, 4 * mm),
+        ]
+        story += self.verdict_summary()
+        story += self.section("section.return", [self.return_fields()])
+        story += self.section("section.item", [self.item_fields()])
+        story += self.section("section.checklist", self.answers())
+        story += self.section("section.measurements", self.measurements())
+        story += self.section("section.defects", self.defects())
+        story += self.section("section.weight", self.weight())
+        story += self.section("section.revisions", self.revisions())
+        story += self.section("section.notes", self.notes())
+        story += self.section("section.photos", self.photos())
+        story += [Spacer(1, 4 * mm), s.p(tr("text.verify"), s.label)]
+        return story
+
+    def section(self, key: str, body: Sequence[Flowable]) -> list[Flowable]:
+        heading = self.s.p(self.tr(key), self.s.heading)
+        # Keep the heading with the first block so it never ends a page alone.
+        return [KeepTogether([heading, body[0]]), *body[1:]] if body else [heading]
+
+    def empty(self, key: str) -> list[Flowable]:
+        return [self.s.p(self.tr(key))]
+
+    def verdict_summary(self) -> list[Flowable]:
+        tr, s, verdict = self.tr, self.s, self.data.current_verdict
+        standard = self.data.standard
+        heading = s.p(tr("section.verdict"), s.heading)
+        if verdict is None:
+            return [heading, s.p(tr("text.no_verdict"), s.cell_bold)]
+        label = tr.local(verdict.grade_label, "")
+        grade = Paragraph(f"{markup(verdict.grade)}<br/><font size=8>{markup(label)}</font>", s.big)
+        pairs: list[tuple[str, object]] = [
+            (tr("field.grade"), grade),
+            (tr("field.disposition"), s.p(tr.code("disposition", verdict.disposition), s.big)),
+            (tr("field.refund"), self.refund_text(verdict)),
+            (tr("field.responsibility"), tr.code("responsibility", verdict.responsibility)),
+            (tr("field.reasons"), ", ".join(verdict.reason_codes) or tr("value.none")),
+            (tr("field.warnings"), "; ".join(verdict.warnings) or tr("value.none")),
+            (tr("field.standard"), f"{tr.local(standard.title, standard.id)} ({standard.id})"),
+            (tr("field.standard_version"), standard.version),
+            (tr("field.decided_by"), verdict.decided_by or tr("value.none")),
+            (tr("field.decided_at"), _when(verdict.decided_at)),
+        ]
+        fields = field_table(s, pairs, self.width)
+        hash_row = field_table(
+            s,
+            [(tr("field.standard_hash"), s.p(verdict.standard_hash, s.mono))],
+            self.width,
+            columns=1,
+        )
+        return [KeepTogether([heading, fields, hash_row])]
+
+    def refund_text(self, verdict: ReportVerdict) -> str:
+        tr = self.tr
+        if verdict.refund_kind == "partial":
+            text = tr("refund.partial", percent=_num(float(verdict.refund_percent)))
+        else:
+            text = tr.code("refund", verdict.refund_kind)
+        if verdict.refund_amount is not None:
+            amount = tr("refund.amount", amount=verdict.refund_amount, currency=verdict.currency)
+            text = f"{text} ({amount.strip()})"
+        return text
+
+    def return_fields(self) -> Table:
+        tr, h = self.tr, self.data.header
+        none = tr("value.none")
+        seller = " · ".join(x for x in (h.seller_name, h.seller_code) if x) or none
+        pairs: list[tuple[str, object]] = [
+            (tr("field.seller"), seller),
+            (tr("field.rma"), h.rma_number or none),
+            (tr("field.order"), h.order_id or none),
+            (tr("field.channel"), h.channel or none),
+            (tr("field.customer_country"), h.customer_country or none),
+            (tr("field.stated_reason"), h.stated_reason or none),
+            (tr("field.delivered_on"), _when(h.delivered_on)),
+            (tr("field.received_on"), _when(h.received_at)),
+            (tr("field.tracking"), h.tracking_number or none),
+            (tr("field.blind_return"), tr("value.yes") if h.is_blind else tr("value.no")),
+            (tr("field.station"), h.station_id),
+            (tr("field.grader"), h.grader or none),
+            (tr("field.inspected_at"), _when(h.inspected_at)),
+            (tr("field.lpn"), h.lpn or none),
+            (tr("field.inspection_id"), self.s.p(h.inspection_id, self.s.mono)),
+        ]
+        return field_table(self.s, pairs, self.width)
+
+    def item_fields(self) -> Table:
+        tr, item = self.tr, self.data.item
+        none = tr("value.none")
+        pairs: list[tuple[str, object]] = [
+            (tr("field.sku"), item.sku or none),
+            (tr("field.gtin"), item.gtin or none),
+            (tr("field.title"), item.title or none),
+            (tr("field.category"), item.category or none),
+            (tr("field.serial"), item.serial or none),
+        ]
+        return field_table(self.s, pairs, self.width)
+
+    def answer_text(self, answer: ReportAnswer) -> str:
+        tr = self.tr
+        if answer.shown:
+            return ", ".join(tr.local(label) for label in answer.shown)
+        if isinstance(answer.value, bool):
+            return tr("value.yes") if answer.value else tr("value.no")
+        if answer.value is None or answer.value == "":
+            return tr("value.none")
+        if isinstance(answer.value, list):
+            return ", ".join(str(v) for v in answer.value)
+        return str(answer.value)
+
+    def answers(self) -> list[Flowable]:
+        tr = self.tr
+        if not self.data.answers:
+            return self.empty("text.no_answers")
+        rows = [[tr.local(a.label, a.code), self.answer_text(a)] for a in self.data.answers]
+        header = [tr("col.question"), tr("col.answer")]
+        return [grid_table(self.s, header, rows, [self.width * 0.6, self.width * 0.4])]
+
+    def verdict_word(self, passed: bool | None) -> str:
+        if passed is None:
+            return self.tr("value.no_spec")
+        return self.tr("value.pass") if passed else self.tr("value.fail")
+
+    def measurements(self) -> list[Flowable]:
+        tr = self.tr
+        if not self.data.measurements:
+            return self.empty("text.no_measurements")
+        rows = []
+        failed_rows = []
+        for index, m in enumerate(self.data.measurements, start=1):
+            allowed = f"± {_num(m.allowed_deviation, m.unit)}" if m.allowed_deviation else "—"
+            rows.append(
+                [
+                    tr.local(m.label, m.code),
+                    _num(m.value, m.unit),
+                    _num(m.expected, m.unit),
+                    allowed,
+                    self.verdict_word(m.passed),
+                ]
+            )
+            if m.passed is False:
+                failed_rows.append(("TEXTCOLOR", (4, index), (4, index), (0.75, 0, 0)))
+        header = [
+            tr("col.measurement"),
+            tr("col.measured"),
+            tr("col.expected"),
+            tr("col.allowed"),
+            tr("col.result"),
+        ]
+        w = self.width
+        widths = [w * 0.40, w * 0.14, w * 0.14, w * 0.16, w * 0.16]
+        return [grid_table(self.s, header, rows, widths, extra=failed_rows)]
+
+    def defects(self) -> list[Flowable]:
+        tr = self.tr
+        if not self.data.defects:
+            return self.empty("text.no_defects")
+        rows = [
+            [
+                f"{tr.local(d.name, d.code)} ({d.code})",
+                tr.local(d.zone_name, d.zone or tr("value.none")),
+                tr.code("severity", d.severity),
+                d.note or "",
+            ]
+            for d in self.data.defects
+        ]
+        header = [tr("col.defect"), tr("col.zone"), tr("col.severity"), tr("col.note")]
+        w = self.width
+        return [grid_table(self.s, header, rows, [w * 0.3, w * 0.3, w * 0.12, w * 0.28])]
+
+    def weight(self) -> list[Flowable]:
+        tr, weight = self.tr, self.data.weight
+        if weight.grams is None:
+            return self.empty("text.no_weight")
+        stable = tr("value.stable") if weight.stable else tr("value.unstable")
+        difference = (
+            f"{weight.grams - weight.expected_g:+.0f} g" if weight.expected_g is not None else "—"
+        )
+        allowed = f"± {_num(weight.allowed_g, 'g')}" if weight.allowed_g else "—"
+        row = [
+            f"{_num(weight.grams, 'g')} ({stable})",
+            _num(weight.expected_g, "g"),
+            difference,
+            allowed,
+            self.verdict_word(weight.passed),
+        ]
+        header = [
+            tr("col.reading"),
+            tr("col.expected"),
+            tr("col.difference"),
+            tr("col.allowed"),
+            tr("col.result"),
+        ]
+        w = self.width
+        widths = [w * 0.28, w * 0.16, w * 0.16, w * 0.2, w * 0.2]
+        return [grid_table(self.s, header, [row], widths)]
+
+    def revisions(self) -> list[Flowable]:
+        tr = self.tr
+        verdicts = self.data.verdicts
+        if not verdicts:
+            return self.empty("text.no_verdict")
+        superseded_by = {
+            v.supersedes_revision: v.revision for v in verdicts if v.supersedes_revision
+        }
+        rows = []
+        for v in verdicts:
+            later = superseded_by.get(v.revision)
+            status = tr("value.superseded", revision=later) if later else tr("value.current")
+            summary = (
+                f"{tr('field.grade')} {v.grade} · {tr.code('disposition', v.disposition)} · "
+                f"{self.refund_text(v)} · {tr.code('responsibility', v.responsibility)}"
+            )
+            if v.reason_codes:
+                summary += f" · {', '.join(v.reason_codes)}"
+            rows.append(
+                [f"{v.revision} ({status})", summary, _when(v.decided_at), v.decided_by or "—"]
+            )
+        header = [tr("col.revision"), tr("field.grade"), tr("col.when"), tr("col.by")]
+        w = self.width
+        return [grid_table(self.s, header, rows, [w * 0.2, w * 0.46, w * 0.18, w * 0.16])]
+
+    def notes(self) -> list[Flowable]:
+        tr = self.tr
+        if not self.data.notes:
+            return self.empty("text.no_notes")
+        rows = [[_when(n.at), n.by or "—", f"{n.kind}: {n.text}"] for n in self.data.notes]
+        header = [tr("col.when"), tr("col.by"), tr("col.note")]
+        w = self.width
+        return [grid_table(self.s, header, rows, [w * 0.2, w * 0.16, w * 0.64])]
+
+    def photos(self) -> list[Flowable]:
+        photos = self.data.photos
+        if not photos:
+            return self.empty("text.no_photos")
+        workers = max(1, min(len(photos), os.cpu_count() or 1, 8))
+        # OpenCV releases the GIL while decoding, so downscaling runs truly in parallel.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            cells = list(pool.map(self.photo_cell, photos))
+        col_w = self.width / PHOTO_COLUMNS
+        rows = [cells[i : i + PHOTO_COLUMNS] for i in range(0, len(cells), PHOTO_COLUMNS)]
+        if len(rows[-1]) < PHOTO_COLUMNS:
+            rows[-1] += [[Spacer(1, 1)]] * (PHOTO_COLUMNS - len(rows[-1]))
+        table = Table(rows, colWidths=[col_w] * PHOTO_COLUMNS, hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
+        return [table]
+
+    def photo_cell(self, photo: ReportPhoto) -> list[Flowable]:
+        tr, s = self.tr, self.s
+        box_w = self.width / PHOTO_COLUMNS - 8
+        box_h = box_w * 0.75
+        role = tr.local(photo.role_label, "")
+        caption: list[Flowable] = [
+            s.p(f"{role} ({photo.role})" if role else photo.role, s.cell_bold),
+            s.p(tr("text.photo_caption"), s.label),
+            # Two halves of 32 characters: the full hash fits the column without odd breaks.
+            Paragraph(f"{photo.sha256[:32]}<br/>{photo.sha256[32:]}", s.mono),
+        ]
+        original = self.load_photo(photo)
+        if original is None:
+            return [Spacer(box_w, 4), s.p(tr("text.photo_missing"), s.cell_bold), *caption]
+        if hashlib.sha256(original).hexdigest() != photo.sha256:
+            caption.append(s.p(tr("text.photo_mismatch"), s.cell_bold))
+        size = (photo.width, photo.height) if photo.width and photo.height else None
+        scaled = downscale_jpeg(original, size_hint=size)
+        if scaled is None:
+            return [s.p(tr("text.photo_missing"), s.cell_bold), *caption]
+        jpeg, width, height = scaled
+        scale = min(box_w / width, box_h / height)
+        image = Image(io.BytesIO(jpeg), width=width * scale, height=height * scale)
+        return [image, Spacer(1, 2), *caption]
+
+
+__all__ = [
+    "InspectionReportData",
+    "PhotoLoader",
+    "ReportAnswer",
+    "ReportDefect",
+    "ReportHeader",
+    "ReportItem",
+    "ReportMeasurement",
+    "ReportNote",
+    "ReportPhoto",
+    "ReportStandard",
+    "ReportVerdict",
+    "ReportWeight",
+    "render_inspection_report",
+]

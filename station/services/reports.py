@@ -1,0 +1,304 @@
+"""Seller reports: gather what an inspection recorded, render it, and hash it for verification.
+
+``inspection_report_data`` reads everything in one read transaction and returns a plain frozen
+tree (``labels.report_inspection.InspectionReportData``) holding the standard's texts in every
+language, so rendering needs no database and the data - and its verification hash - is the same
+whichever language the PDF is printed in. A seller who gets the report can ask the warehouse to
+recompute ``report_data_hash`` for the inspection later; a different value means the recorded
+data changed after the report was sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inspection_rules import StandardRegistry
+from labels.report_common import data_hash
+from labels.report_inspection import (
+    InspectionReportData,
+    ReportAnswer,
+    ReportDefect,
+    ReportHeader,
+    ReportItem,
+    ReportMeasurement,
+    ReportNote,
+    ReportPhoto,
+    ReportStandard,
+    ReportVerdict,
+    ReportWeight,
+    render_inspection_report,
+)
+from station.db import Database
+from station.i18n import _
+from station.models import AuditEvent, FindingKind, Inspection, Lpn, User, Verdict
+from station.photos import PhotoStore
+from station.services.facts import facts_for, get_row, standard_of
+
+# Audit actions whose note belongs in the report's "disputes and notes" section.
+NOTE_ACTIONS = ("dispute.", "verdict.revised", "verdict.regraded", "inspection.note")
+
+
+def report_data_hash(data: InspectionReportData) -> str:
+    """SHA-256 of the canonical JSON of the report data (printed in every page's footer)."""
+    return data_hash(data)
+
+
+def inspection_report_data(
+    db: Database, standards: StandardRegistry, inspection_id: uuid.UUID
+) -> InspectionReportData:
+    with db.read() as session:
+        inspection = get_row(session, Inspection, inspection_id, _("inspection"))
+        return _gather(session, standards, inspection)
+
+
+def inspection_report_pdf(
+    db: Database,
+    standards: StandardRegistry,
+    photos: PhotoStore,
+    inspection_id: uuid.UUID,
+    *,
+    language: str | None = None,
+) -> bytes:
+    """The seller report as PDF bytes; ``language`` defaults to the seller's."""
+    data = inspection_report_data(db, standards, inspection_id)
+
+    def load(photo: ReportPhoto) -> bytes | None:
+        path = photos.path_of(photo.file_path)
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None  # shown in the report as missing: evidence gone is itself a finding
+
+    return render_inspection_report(
+        data, load, language=language, verification_hash=report_data_hash(data)
+    )
+
+
+def _gather(
+    session: Session, standards: StandardRegistry, inspection: Inspection
+) -> InspectionReportData:
+    standard = standard_of(standards, inspection)
+    spec: Any = getattr(standard, "spec", None)
+    facts = facts_for(session, inspection)
+    evaluation = standard.evaluate(facts)
+    items = {item.code: item for item in standard.checklist}
+    users = _user_names(session, inspection)
+    line = inspection.rma_line
+    rma = inspection.parcel.rma or (line.rma if line else None)
+    sku = line.sku if line else None
+    seller = rma.seller if rma else (sku.seller if sku else None)
+    lpn = session.scalar(select(Lpn.code).where(Lpn.inspection_id == inspection.id))
+
+    header = ReportHeader(
+        inspection_id=str(inspection.id),
+        seller_code=seller.code if seller else None,
+        seller_name=seller.name if seller else None,
+        seller_language=seller.language if seller else "en",
+        rma_number=rma.number if rma else None,
+        order_id=rma.external_order_id if rma else None,
+        channel=rma.channel if rma else None,
+        customer_country=rma.customer_country if rma else None,
+        stated_reason=rma.reason_code if rma else None,
+        delivered_on=rma.delivered_on if rma else None,
+        received_at=inspection.parcel.received_at,
+        tracking_number=inspection.parcel.tracking_number,
+        is_blind=inspection.parcel.is_blind,
+        station_id=inspection.station_id,
+        grader=users.get(inspection.grader_id) if inspection.grader_id else None,
+        inspected_at=inspection.finished_at,
+        lpn=lpn,
+    )
+    serial_item = spec.serial.item if spec is not None and spec.serial else None
+    serial = inspection.serial_number or (
+        str(facts.answers[serial_item]) if serial_item and serial_item in facts.answers else None
+    )
+    item = ReportItem(
+        sku=sku.code if sku else (line.sku_code if line else None),
+        gtin=(sku.gtin if sku else None) or (line.gtin if line else None),
+        title=sku.title if sku else None,
+        serial=serial,
+        category=sku.category if sku else getattr(standard, "category", None),
+    )
+    answers = tuple(
+        _answer(code, items.get(code), value)
+        for code, value in _in_checklist_order(facts.answers, list(items))
+        if value is not None
+    )
+    measurements = tuple(
+        ReportMeasurement(
+            code=m.code,
+            label=dict(items[m.code].label) if m.code in items else {},
+            value=m.value,
+            unit=m.unit,
+            expected=m.expected,
+            allowed_deviation=m.allowed_deviation,
+            passed=m.passed,
+        )
+        for m in evaluation.measurements
+        if m.value is not None or m.code in facts.measurements
+    )
+    catalogue = {d.code: d for d in (spec.defects if spec is not None else ())}
+    zones: Mapping[str, Mapping[str, str]] = spec.zones if spec is not None else {}
+    defects = tuple(
+        ReportDefect(
+            code=f.item_code,
+            name=dict(catalogue[f.item_code].name) if f.item_code in catalogue else {},
+            zone=f.zone,
+            zone_name=dict(zones.get(f.zone, {})) if f.zone else {},
+            severity=f.severity or "minor",
+            note=f.note,
+        )
+        for f in inspection.findings
+        if f.kind == FindingKind.DEFECT.value
+    )
+    role_labels = {
+        item.photo_role: dict(item.label) for item in standard.checklist if item.photo_role
+    }
+    photos = tuple(
+        ReportPhoto(
+            role=p.role,
+            role_label=role_labels.get(p.role, {}),
+            sha256=p.sha256,
+            file_path=p.file_path,
+            content_type=p.content_type,
+            byte_size=p.byte_size,
+            width=p.width,
+            height=p.height,
+            taken_at=p.taken_at,
+        )
+        for p in inspection.photos
+    )
+    return InspectionReportData(
+        header=header,
+        item=item,
+        standard=ReportStandard(
+            id=inspection.standard_id,
+            version=inspection.standard_version,
+            content_hash=inspection.standard_hash,
+            title=dict(standard.title),
+        ),
+        answers=answers,
+        measurements=measurements,
+        defects=defects,
+        weight=_weight(inspection, facts.expected_weight_g, spec),
+        photos=photos,
+        verdicts=_verdicts(session, inspection, spec, users),
+        notes=_notes(session, inspection, users),
+    )
+
+
+def _in_checklist_order(answers: Mapping[str, Any], order: list[str]) -> list[tuple[str, Any]]:
+    rank = {code: index for index, code in enumerate(order)}
+    return sorted(answers.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def _answer(code: str, item: Any, value: Any) -> ReportAnswer:
+    if item is None:  # an answer to an item the standard no longer has: still shown
+        return ReportAnswer(code=code, label={}, type="unknown", value=value)
+    choices = {choice.code: dict(choice.label) for choice in item.choices}
+    chosen = value if isinstance(value, list) else [value]
+    shown = tuple(choices[c] for c in chosen if isinstance(c, str) and c in choices)
+    return ReportAnswer(
+        code=code, label=dict(item.label), type=str(item.type.value), value=value, shown=shown
+    )
+
+
+def _weight(inspection: Inspection, expected: float | None, spec: Any) -> ReportWeight:
+    readings = inspection.weight_readings
+    stable = [r for r in readings if r.stable]
+    reading = stable[-1] if stable else (readings[-1] if readings else None)
+    allowed: float | None = None
+    if spec is not None and expected:
+        policy = spec.weight
+        options = [
+            t
+            for t in (
+                policy.tolerance_g,
+                expected * policy.tolerance_percent / 100
+                if policy.tolerance_percent is not None
+                else None,
+            )
+            if t is not None
+        ]
+        allowed = max(options) if options else None
+    passed = None
+    if reading is not None and expected and allowed is not None:
+        passed = abs(reading.grams - expected) <= allowed
+    return ReportWeight(
+        grams=reading.grams if reading else None,
+        stable=bool(reading and reading.stable),
+        device=reading.device if reading else None,
+        expected_g=expected,
+        allowed_g=allowed,
+        passed=passed,
+    )
+
+
+def _verdicts(
+    session: Session, inspection: Inspection, spec: Any, users: Mapping[uuid.UUID, str]
+) -> tuple[ReportVerdict, ...]:
+    rows = session.scalars(
+        select(Verdict)
+        .where(Verdict.inspection_id == inspection.id)
+        .order_by(Verdict.revision, Verdict.decided_at)
+    ).all()
+    revision_of = {row.id: row.revision for row in rows}
+    grade_labels = {g.code: dict(g.label) for g in (spec.grades if spec is not None else ())}
+    return tuple(
+        ReportVerdict(
+            revision=row.revision,
+            supersedes_revision=revision_of.get(row.supersedes_id) if row.supersedes_id else None,
+            grade=row.grade,
+            grade_label=grade_labels.get(row.grade, {}),
+            disposition=row.disposition,
+            refund_kind=row.refund_kind,
+            refund_percent=row.refund_percent,
+            refund_amount=row.refund_amount,
+            currency=row.currency,
+            responsibility=row.responsibility,
+            reason_codes=tuple(row.reason_codes or ()),
+            warnings=tuple(row.warnings or ()),
+            standard_hash=row.standard_hash,
+            decided_by=users.get(row.decided_by_id) if row.decided_by_id else None,
+            decided_at=row.decided_at,
+        )
+        for row in rows
+    )
+
+
+def _notes(
+    session: Session, inspection: Inspection, users: Mapping[uuid.UUID, str]
+) -> tuple[ReportNote, ...]:
+    events = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity_type == "inspection",
+            AuditEvent.entity_id == str(inspection.id),
+        )
+        .order_by(AuditEvent.seq)
+    ).all()
+    notes = []
+    for event in events:
+        if not event.action.startswith(NOTE_ACTIONS):
+            continue
+        after = event.after or {}
+        text = after.get("note") or after.get("reason") or after.get("text")
+        if text:
+            by = users.get(event.actor_id) if event.actor_id else None
+            notes.append(ReportNote(event.occurred_at, by, event.action, str(text)))
+    return tuple(notes)
+
+
+def _user_names(session: Session, inspection: Inspection) -> dict[uuid.UUID, str]:
+    """Display names of everyone who graded or decided on this inspection, in one query."""
+    ids = {inspection.grader_id, *(v.decided_by_id for v in inspection.verdicts)}
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    return {row[0]: row[1] for row in rows}
