@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import uuid
 from datetime import date
 from pathlib import Path
@@ -98,18 +99,22 @@ def _inspection(args: argparse.Namespace, context: AppContext, as_json: bool) ->
 
 def _daily(args: argparse.Namespace, context: AppContext, as_json: bool) -> int:
     """Delegates to the daily-report service (``station.services.daily_report``)."""
-    try:
-        from station.services.daily_report import daily_report_pdf
-    except ImportError as exc:
-        raise InvalidState(
-            _("The daily report is not available in this version of the station yet")
-        ) from exc
+    from station.services.daily_report import daily_report_pdf
+
     if not args.seller:
         raise InvalidState(_("The daily report needs --seller CODE"))
     day = args.date or today_utc()
+
+    def progress(done: int, total: int) -> None:
+        # On stderr, so --json output on stdout stays one clean object.
+        if total:
+            end = "\n" if done >= total else ""
+            print(f"\r{_('rendering')} {done}/{total}", end=end, file=sys.stderr, flush=True)
+
     pdf = daily_report_pdf(
-        context.db, args.seller, day, args.date_to, language=args.language or "en"
-    )
+        context.db, args.seller, day, args.date_to, language=args.language or "en",
+        progress=progress,
+    )  # fmt: skip
     out: Path = args.out or Path(f"daily-{args.seller}-{day.isoformat()}.pdf")
     out.write_bytes(pdf)
     _print({"path": str(out), "bytes": len(pdf)}, f"{out}: {len(pdf)} bytes", as_json)

@@ -14,6 +14,7 @@ from station.context import AppContext
 from station.settings import Settings
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
+from ui.viewmodels.history import HistoryViewModel
 from ui.wedge_filter import WedgeFilter
 from ui.widgets.bench_window import BenchWindow
 
@@ -23,9 +24,13 @@ log = logging.getLogger(__name__)
 def build_bench(context: AppContext) -> tuple[BenchWindow, BenchViewModel, TaskRunner]:
     runner = TaskRunner()
     vm = BenchViewModel(context, runner)
-    window = BenchWindow(vm, runner, context.settings.station_id, devices=context.devices)
-    # The window owns the view-model and the runner: they live and die together.
+    history = HistoryViewModel(context, runner)
+    window = BenchWindow(
+        vm, runner, context.settings.station_id, devices=context.devices, history=history
+    )
+    # The window owns the view-models and the runner: they live and die together.
     vm.setParent(window)
+    history.setParent(window)
     runner.setParent(window)
     connect_scanners(context, vm, window)
     return window, vm, runner

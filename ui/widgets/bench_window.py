@@ -19,7 +19,9 @@ from devices.registry import DeviceSet
 from ui.device_bridge import DeviceBridge
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
+from ui.viewmodels.history import HistoryViewModel
 from ui.widgets.device_strip import DeviceStrip
+from ui.widgets.history_dialog import HistoryDialog
 from ui.widgets.inspection_form import InspectionForm
 from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scan_bar import ScanBar
@@ -42,6 +44,7 @@ class BenchWindow(QMainWindow):
         runner: TaskRunner,
         station_id: str,
         devices: DeviceSet | None = None,
+        history: HistoryViewModel | None = None,
     ) -> None:
         super().__init__()
         self._vm = vm
@@ -92,6 +95,8 @@ class BenchWindow(QMainWindow):
 
         QShortcut(QKeySequence("Ctrl+B"), self).activated.connect(vm.receive_blind)
         QShortcut(QKeySequence("F8"), self).activated.connect(vm.next_unit)
+        self._history = history
+        QShortcut(QKeySequence("F9"), self).activated.connect(self.open_history)
         self._escape_at = 0.0
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
@@ -116,6 +121,15 @@ class BenchWindow(QMainWindow):
         elif BenchState(state) is BenchState.INSPECTING:
             # After this event: the checklist of the new inspection is built right after.
             QTimer.singleShot(0, self.form.focus_first)
+
+    def open_history(self) -> HistoryDialog | None:
+        """F9: recent verdicts, reprints and reports (needs the history view-model)."""
+        if self._history is None:
+            return None
+        dialog = HistoryDialog(self._history, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _cancel(self) -> None:
         """Esc: leave a prompt at once; an open inspection needs Esc twice within 3 s."""
