@@ -16,17 +16,26 @@ from station.models.labels import LabelPrint
 from station.models.ledger import AuditEvent, DeliveryState, OutboxEvent
 from station.models.returns import Parcel, Rma, RmaLine, RmaStatus, RmaTracking
 from station.models.standards import StandardVersion
+from station.models.sync import (
+    DeliveryStatus,
+    OutboxDelivery,
+    RmaUpstreamChange,
+    SyncCursor,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "AuditEvent",
     "Base",
     "DeliveryState",
+    "DeliveryStatus",
     "Finding",
     "FindingKind",
     "Inspection",
     "InspectionStatus",
     "LabelPrint",
     "Lpn",
+    "OutboxDelivery",
     "OutboxEvent",
     "Parcel",
     "Photo",
@@ -34,12 +43,15 @@ __all__ = [
     "RmaLine",
     "RmaStatus",
     "RmaTracking",
+    "RmaUpstreamChange",
     "Role",
     "Seller",
     "Sku",
     "StandardVersion",
+    "SyncCursor",
     "User",
     "Verdict",
+    "WebhookEndpoint",
     "WeightReading",
     "new_id",
 ]

@@ -27,6 +27,8 @@ class Rma(Base):
     id: Mapped[uuid.UUID] = id_column()
     # Normalised (upper case, no spaces) so a scan matches with one indexed equality.
     number: Mapped[str] = mapped_column(String(64), unique=True)
+    # The upstream system's own id for this return (RMA pull upserts by it).
+    external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sellers.id"), index=True)
     channel: Mapped[str] = mapped_column(String(32))
     external_order_id: Mapped[str | None] = mapped_column(String(64), index=True)
