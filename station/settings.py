@@ -18,6 +18,7 @@ from platformdirs import user_data_dir
 
 from devices.config import CameraConfig, CodePatterns, PrinterConfig, ScaleConfig, ScannerConfig
 from labels.config import LabelsConfig
+from station.sync.config import SyncConfig
 
 APP_NAME = "returns-station"
 SETTINGS_FILE = "settings.toml"
@@ -43,6 +44,7 @@ class Settings:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     codes: CodePatterns = field(default_factory=CodePatterns)
     labels: LabelsConfig = field(default_factory=LabelsConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
 
     @property
     def effective_database_url(self) -> str:
@@ -83,6 +85,7 @@ SECTIONS: dict[str, type] = {
     "printer": PrinterConfig,
     "codes": CodePatterns,
     "labels": LabelsConfig,
+    "sync": SyncConfig,
 }
 
 

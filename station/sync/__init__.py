@@ -1,0 +1,1 @@
+"""Sync with upstream systems: signed webhook delivery of outbox events, RMA pull."""
