@@ -222,9 +222,25 @@ def _record(
                      action="label.printed", entity_type="label", entity_id=row.id, after=facts)  # fmt: skip
         add_outbox_event(session, event_type=LABEL_PRINTED, aggregate_type="inspection",
                          aggregate_id=inspection_id or parcel_id or row.id,
-                         payload={**facts, "site": actor.site_id, "station": actor.station_id,
-                                  "inspection_id": str(inspection_id) if inspection_id else None})  # fmt: skip
+                         payload=_label_printed_payload(row, facts, actor))  # fmt: skip
         return LabelPrintView.of(row)
+
+
+def _label_printed_payload(row: LabelPrint, facts: dict[str, str | None], actor: Actor) -> dict[str, str | None]:  # fmt: skip
+    """The ``label.printed`` data (schema ``resources/schemas/label.printed.v1.json``).
+
+    Carries the label and parcel ids too, so a receiver can tell two prints of the same code
+    apart and tie a parcel receipt to its ``return.received`` event.
+    """
+    return {
+        **facts,
+        "label_id": str(row.id),
+        "site": actor.site_id,
+        "station": actor.station_id,
+        "inspection_id": str(row.inspection_id) if row.inspection_id else None,
+        "parcel_id": str(row.parcel_id) if row.parcel_id else None,
+        "job_id": row.job_id,
+    }
 
 
 def _kind(kind: str) -> LabelKind:

@@ -13,7 +13,9 @@ from station.codes import normalize_code
 from station.db import Database
 from station.i18n import _
 from station.models import Inspection, Parcel, Rma, RmaLine
+from station.outbox import add_outbox_event
 from station.services.common import Actor, InvalidState, NotFound
+from station.services.events import RETURN_RECEIVED, return_received_payload
 from station.services.facts import get_row, inspection_view
 from station.views import InspectionView
 
@@ -64,6 +66,14 @@ def receive_parcel(
                 "blind": parcel.is_blind,
                 "scanned": parcel.scanned_code,
             },
+        )
+        # Same transaction as the parcel row: upstream learns of every arrival, blind ones too.
+        add_outbox_event(
+            session,
+            event_type=RETURN_RECEIVED,
+            aggregate_type="parcel",
+            aggregate_id=parcel.id,
+            payload=return_received_payload(actor, parcel, rma),
         )
         return ParcelView(parcel.id, rma.number if rma else None, parcel.is_blind)
 

@@ -463,3 +463,36 @@ def _apply(rma: Rma, record: RmaRecord, desired: dict[str, Any]) -> None:
         line.expected_unit_weight_g = spec["expected_unit_weight_g"]
     for line in old_lines.values():
         rma.lines.remove(line)
+
+
+# --- shared with the RMA pull (station.sync.pull) -----------------------------------------
+# A pulled RMA must be compared and updated exactly like an imported one, so the pull uses
+# these instead of a second copy of the comparison and update rules.
+
+SellerRef = _SellerRef
+
+
+def desired_rma_states(
+    session: Session, sources: Sequence[tuple[SourceRma, SellerRef]]
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Each RMA as it should be stored (comparable with ``stored_rma_state``), plus the
+    catalogue warnings (unknown SKU, GTIN mismatch) named by each source's line rows."""
+    skus = _load_skus(session, sources)
+    outcome = _BatchOutcome()
+    states = [_desired_state(source, seller, skus, outcome) for source, seller in sources]
+    return states, outcome.warnings
+
+
+def stored_rma_state(rma: Rma, seller_codes: dict[uuid.UUID, str]) -> dict[str, Any]:
+    """The stored RMA in the comparable form (also the audit ``before``)."""
+    return _snapshot(rma, seller_codes)
+
+
+def apply_rma_state(rma: Rma, record: RmaRecord, desired: dict[str, Any]) -> None:
+    """Make ``rma`` match ``desired`` in place (lines kept by number so their ids survive)."""
+    _apply(rma, record, desired)
+
+
+def inspected_rma_ids(session: Session, rma_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The RMAs among ``rma_ids`` with at least one inspection on any line."""
+    return _inspected_rma_ids(session, rma_ids)
