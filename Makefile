@@ -46,6 +46,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python bench/bench_daily.py
 	$(BIN)/python bench/bench_labels.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_sync.py
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff format .

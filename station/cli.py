@@ -23,6 +23,7 @@ from station.cli_report import add_report_parser, run_report
 from station.cli_rules import RulesCommandError, add_rules_parser, run_check, run_explain
 from station.cli_scale import add_scale_parser, run_scale
 from station.cli_scan import add_scan_parser, run_scan
+from station.cli_sync import add_sync_parser, run_sync
 from station.context import AppContext
 from station.db import upgrade_database
 from station.i18n import _
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_devices_parser(commands, common)
     add_label_parser(commands, common)
     add_report_parser(commands, common)
+    add_sync_parser(commands, common)
     return parser
 
 
@@ -180,6 +182,8 @@ def _dispatch(
             return run_label(args, context, as_json)
         if args.command == "report":
             return run_report(args, context, as_json)
+        if args.command == "sync":
+            return run_sync(args, context, as_json)
         handler = {"demo": _demo, "rma": _rma_import}[args.command]
         return handler(context, args, as_json)
     finally:
