@@ -12,22 +12,31 @@ from devices.camera_decoding import FrameDecoder
 from devices.camera_types import PreviewFrame
 from station.context import AppContext
 from station.settings import Settings
+from station.sync.relay import Relay
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
+from ui.viewmodels.sync import SyncViewModel
 from ui.wedge_filter import WedgeFilter
 from ui.widgets.bench_window import BenchWindow
 
 log = logging.getLogger(__name__)
 
 
-def build_bench(context: AppContext) -> tuple[BenchWindow, BenchViewModel, TaskRunner]:
+def build_bench(
+    context: AppContext, relay: Relay | None = None
+) -> tuple[BenchWindow, BenchViewModel, TaskRunner]:
     runner = TaskRunner()
     vm = BenchViewModel(context, runner)
     history = HistoryViewModel(context, runner)
+    sync = SyncViewModel(context.db, runner, wake_relay=relay.wake if relay else None)
+    if relay is not None:
+        relay.set_status_callback(sync.relay_passed)  # relay thread; re-emitted queued
     window = BenchWindow(
-        vm, runner, context.settings.station_id, devices=context.devices, history=history
-    )
+        vm, runner, context.settings.station_id, devices=context.devices, history=history,
+        sync=sync,
+    )  # fmt: skip
+    sync.setParent(window)
     # The window owns the view-models and the runner: they live and die together.
     vm.setParent(window)
     history.setParent(window)
@@ -85,10 +94,19 @@ def run_bench(settings: Settings) -> int:
     context = AppContext.build(settings)
     if context.upgrade and context.upgrade.backup:
         log.warning("database migrated; previous copy at %s", context.upgrade.backup)
+    # Verdicts reach upstream from here; the bench never waits for the network.
+    relay = (
+        Relay(context.db, context.settings.sync) if context.settings.sync.relay_enabled else None
+    )
     try:
-        window, _vm, _runner = build_bench(context)
+        window, _vm, _runner = build_bench(context, relay)
         context.devices.start()  # driver threads and the print spooler; stopped by close()
+        if relay is not None:
+            relay.start()
         window.show()
         return int(app.exec())
     finally:
+        if relay is not None:
+            relay.stop()
+            relay.close()
         context.close()

@@ -170,6 +170,10 @@ class Relay:
         self._thread = threading.Thread(target=self._loop, name="outbox-relay", daemon=True)
         self._thread.start()
 
+    def set_status_callback(self, callback: Callable[[RunCounts], None] | None) -> None:
+        """Who hears about each pass (the window's sync indicator, via a queued signal)."""
+        self._on_status = callback
+
     def wake(self) -> None:
         """Deliver now instead of at the next interval (call after writing an event)."""
         self._wake.set()

@@ -20,11 +20,13 @@ from ui.device_bridge import DeviceBridge
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
+from ui.viewmodels.sync import SyncViewModel
 from ui.widgets.device_strip import DeviceStrip
 from ui.widgets.history_dialog import HistoryDialog
 from ui.widgets.inspection_form import InspectionForm
 from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scan_bar import ScanBar
+from ui.widgets.sync_indicator import SyncIndicator
 from ui.widgets.verdict_panel import VerdictPanel
 
 RMA_WIDTH = 540
@@ -45,6 +47,7 @@ class BenchWindow(QMainWindow):
         station_id: str,
         devices: DeviceSet | None = None,
         history: HistoryViewModel | None = None,
+        sync: SyncViewModel | None = None,
     ) -> None:
         super().__init__()
         self._vm = vm
@@ -87,9 +90,18 @@ class BenchWindow(QMainWindow):
         layout.addLayout(top, 1)
         # Device states along the bottom (only when the window is given the device set).
         self.device_strip: DeviceStrip | None = None
+        self.sync_indicator: SyncIndicator | None = None
+        self._sync: SyncViewModel | None = None
+        bottom = QHBoxLayout()
         if devices is not None:
             self.device_strip = DeviceStrip(DeviceBridge(devices, self), central)
-            layout.addWidget(self.device_strip)
+            bottom.addWidget(self.device_strip, 1)
+        if sync is not None:
+            self.sync_indicator = SyncIndicator(sync, central)
+            bottom.addWidget(self.sync_indicator)
+            self._sync = sync
+            vm.verdictChanged.connect(self._verdict_recorded)
+        layout.addLayout(bottom)
         self.setCentralWidget(central)
         self.resize(1280, 800)
 
@@ -121,6 +133,10 @@ class BenchWindow(QMainWindow):
         elif BenchState(state) is BenchState.INSPECTING:
             # After this event: the checklist of the new inspection is built right after.
             QTimer.singleShot(0, self.form.focus_first)
+
+    def _verdict_recorded(self, verdict: object) -> None:
+        if verdict is not None and self._sync is not None:
+            self._sync.deliver_now()  # the outbox row is committed: deliver without waiting
 
     def open_history(self) -> HistoryDialog | None:
         """F9: recent verdicts, reprints and reports (needs the history view-model)."""

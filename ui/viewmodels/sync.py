@@ -1,0 +1,80 @@
+"""Sync state for the window: what is waiting, what failed, retry — never blocking the bench.
+
+The relay delivers on its own thread; its per-pass callback is re-emitted here as a queued
+signal, and the status is read on a worker. The bench works offline as usual: this only shows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from station.db import Database
+from station.sync import status as sync_status
+from station.sync.status import SyncStatus
+from ui.tasks import Pool, TaskRunner
+
+
+class SyncViewModel(QObject):
+    statusChanged = Signal(object)
+    _relayPassed = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner,
+        *,
+        wake_relay: Callable[[], None] | None = None,
+        refresh_ms: int = 5000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._runner = runner
+        self._wake_relay = wake_relay
+        self._busy = False
+        self.status: SyncStatus | None = None
+        self._relayPassed.connect(self.refresh)
+        self._timer = QTimer(self)
+        self._timer.setInterval(refresh_ms)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+
+    def relay_passed(self, _counts: object = None) -> None:
+        """The relay's on_status callback (any thread): refresh the picture on the UI side."""
+        self._relayPassed.emit()
+
+    def refresh(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        db = self._db
+        self._runner.submit(lambda: sync_status.sync_status(db), self._on_status,
+                            self._on_error, Pool.GENERAL)  # fmt: skip
+
+    def deliver_now(self) -> None:
+        """A verdict was just recorded: ask the relay not to wait for its interval."""
+        if self._wake_relay is not None:
+            self._wake_relay()
+
+    def retry(self, delivery_id: uuid.UUID) -> None:
+        db = self._db
+        self._runner.submit(lambda: sync_status.retry(db, delivery_id), self._after_retry)
+
+    def retry_all_dead(self) -> None:
+        db = self._db
+        self._runner.submit(lambda: sync_status.retry_all_dead(db), self._after_retry)
+
+    def _after_retry(self, _count: object) -> None:
+        self.deliver_now()
+        self.refresh()
+
+    def _on_status(self, status: SyncStatus) -> None:
+        self._busy = False
+        self.status = status
+        self.statusChanged.emit(status)
+
+    def _on_error(self, _error: BaseException) -> None:
+        self._busy = False
