@@ -32,7 +32,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, func, insert, or_, select, update
 from standardwebhooks import Webhook
 
 from station.db import Database
