@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 RESPONSE_BODY_LIMIT = 2000
 ERROR_LIMIT = 500
 MAX_RETRY_AFTER_S = 24 * 3600.0  # a receiver cannot park a delivery for longer than a day
-ENSURE_CHUNK = 5000
+ENSURE_CHUNK = 500  # rows per write transaction: short locks, so finalize never waits long
 
 Clock = Callable[[], datetime]
 Jitter = Callable[[float, float], float]
