@@ -79,7 +79,9 @@ class PrinterSimulator:
                 conn, _peer = server.accept()
             except OSError:
                 return  # stopped
-            threading.Thread(target=self._receive, args=(conn,), daemon=True).start()
+            # One connection at a time, as a Zebra printer on port 9100 does: jobs are stored in
+            # the order they were sent (a thread per connection could record them out of order).
+            self._receive(conn)
 
     def _receive(self, conn: socket.socket) -> None:
         chunks: list[bytes] = []
