@@ -21,7 +21,6 @@ from station.models import (
     Rma,
     RmaUpstreamChange,
     Seller,
-    Sku,
     SyncCursor,
 )
 from station.sync.pull import PullFailed, cursor_name, pull_rmas
@@ -30,32 +29,8 @@ STATION = "BENCH-T1"
 PATH = "/rmas"
 
 
-@pytest.fixture
-def catalog(db: Database) -> None:
-    """Sellers and SKUs, as the seller set-up would have created them."""
-    with db.write() as session:
-        nordknit = Seller(code="NORDKNIT", name="Nordknit", default_currency="EUR")
-        voltedge = Seller(code="VOLTEDGE", name="VoltEdge", default_currency="GBP")
-        session.add_all([nordknit, voltedge])
-        session.flush()
-        session.add_all(
-            [
-                Sku(
-                    seller_id=nordknit.id,
-                    code="NK-SWT-M",
-                    gtin="4012345000016",
-                    title="Merino sweater M",
-                    category="knitwear",
-                ),
-                Sku(
-                    seller_id=voltedge.id,
-                    code="VE-PB-10K",
-                    gtin="4012345000030",
-                    title="Power bank 10k",
-                    category="electronics",
-                ),
-            ]
-        )
+# The same sellers and SKUs as the import tests: pull and import share one format.
+from tests.core.test_rma_import import catalog  # noqa: E402, F401
 
 
 def rma(n: int, **changes: Any) -> dict[str, Any]:
