@@ -24,13 +24,10 @@ from station.models import (
     SyncCursor,
 )
 from station.sync.pull import PullFailed, cursor_name, pull_rmas
+from tests.core.test_rma_import import catalog  # noqa: F401 - same sellers and SKUs as import
 
 STATION = "BENCH-T1"
 PATH = "/rmas"
-
-
-# The same sellers and SKUs as the import tests: pull and import share one format.
-from tests.core.test_rma_import import catalog  # noqa: E402, F401
 
 
 def rma(n: int, **changes: Any) -> dict[str, Any]:
