@@ -65,7 +65,7 @@ def add_events(db: Database, n: int, units: int = 2000) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--finalizes", type=int, default=150)
+    parser.add_argument("--finalizes", type=int, default=400)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "station.sqlite3"
