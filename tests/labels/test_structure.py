@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
 
 import pytest
 from pypdf import PdfReader
 
 from labels.api import LABEL_KINDS, LABEL_SIZES, render_label
-from labels.lpn_zpl import lpn_label_zpl
 from labels.model import Box, TextBlock, fit_text
 from labels.templates import build_label
 from labels.zpl import code128_zpl
-from tests.labels.helpers import decode_zpl, make_data
+from tests.labels.helpers import make_data
 
 PW_LL = {
     ("4x6", 203): (812, 1218),
@@ -131,22 +129,6 @@ def test_fit_text_never_overflows() -> None:
     assert width(lines[0], size) <= 20
     size, lines = fit_text(TextBlock(Box(0, 0, 50, 20), "RETURN TO SELLER", 10, lines=2), width)
     assert len(lines) == 2 and all(width(line, size) <= 50 for line in lines)
-
-
-def test_legacy_lpn_wrapper_uses_the_template() -> None:
-    zpl = lpn_label_zpl(
-        lpn="LPN-9",
-        grade="A",
-        disposition="restock",
-        sku=None,
-        station_id="ST-02",
-        when=datetime(2025, 1, 2, 3, 4),
-    )
-    assert zpl.startswith(b"^XA\n^CI28\n^PW406^LL203")
-    assert decode_zpl(zpl, 203) == [
-        ("code128", "LPN-9", False),
-        ("datamatrix", "https://returns.example/lpn/LPN-9", False),
-    ]
 
 
 def test_pdf_is_deterministic_for_reprints() -> None:
