@@ -71,8 +71,7 @@ class StandardRegistry:
             return next(
                 (
                     s for s in self._by_id.values()
-                    if getattr(s, "seller", None) == seller and category is not None
-                    and getattr(s, "category", None) == category
+                    if s.seller == seller and category is not None and s.category == category
                 ),
                 None,
             )  # fmt: skip

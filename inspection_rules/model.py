@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from inspection_rules.schema import DefectSpec, StandardSpec
 
 
 class ItemType(StrEnum):
@@ -194,5 +197,17 @@ class Standard(Protocol):
     def grades(self) -> Sequence[str]: ...
     @property
     def checklist(self) -> Sequence[ChecklistItem]: ...
+    @property
+    def seller(self) -> str | None: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def defects(self) -> Sequence[DefectSpec]: ...
+    @property
+    def spec(self) -> StandardSpec: ...
 
     def evaluate(self, facts: Facts) -> Evaluation: ...
+    def required_photos(self, grade: str | None) -> list[str]: ...
+    def check_measurement(
+        self, code: str, value: float | None, sku_spec: Mapping[str, Any]
+    ) -> MeasurementResult | None: ...

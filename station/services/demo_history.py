@@ -323,7 +323,7 @@ def _answer(
 def _add_defect(
     standard: Standard, plan: _Plan, base: Facts, rng: random.Random, severity: str
 ) -> None:
-    catalogue = list(getattr(standard, "defects", ()))
+    catalogue = list(standard.defects)
     if not catalogue:
         return
     matching = [d for d in catalogue if d.severity == severity] or catalogue

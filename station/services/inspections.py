@@ -108,7 +108,7 @@ def record_defect(
         standard = standard_of(
             standards, get_row(session, Inspection, inspection_id, _("inspection"))
         )
-    catalogue = {spec.code: spec for spec in getattr(standard, "defects", ())}
+    catalogue = {spec.code: spec for spec in standard.defects}
     if catalogue:
         spec = catalogue.get(code)
         if spec is None:

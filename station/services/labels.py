@@ -55,8 +55,7 @@ class LabelPrintView:
 
 def _condition_text(standards: StandardRegistry, inspection: Inspection, grade: str, language: str) -> str | None:  # fmt: skip
     standard = standards.by_hash(inspection.standard_hash)
-    spec = getattr(standard, "spec", None)
-    for grade_spec in getattr(spec, "grades", ()):
+    for grade_spec in standard.spec.grades if standard else ():
         if grade_spec.code == grade:
             label: dict[str, str] = grade_spec.label
             return label.get(language) or label.get("en")

@@ -83,7 +83,7 @@ def _gather(
     session: Session, standards: StandardRegistry, inspection: Inspection
 ) -> InspectionReportData:
     standard = standard_of(standards, inspection)
-    spec: Any = getattr(standard, "spec", None)
+    spec = standard.spec
     facts = facts_for(session, inspection)
     evaluation = standard.evaluate(facts)
     items = {item.code: item for item in standard.checklist}
@@ -113,7 +113,7 @@ def _gather(
         inspected_at=inspection.finished_at,
         lpn=lpn,
     )
-    serial_item = spec.serial.item if spec is not None and spec.serial else None
+    serial_item = spec.serial.item if spec.serial else None
     serial = inspection.serial_number or (
         str(facts.answers[serial_item]) if serial_item and serial_item in facts.answers else None
     )
@@ -142,8 +142,8 @@ def _gather(
         for m in evaluation.measurements
         if m.value is not None or m.code in facts.measurements
     )
-    catalogue = {d.code: d for d in (spec.defects if spec is not None else ())}
-    zones: Mapping[str, Mapping[str, str]] = spec.zones if spec is not None else {}
+    catalogue = {d.code: d for d in spec.defects}
+    zones: Mapping[str, Mapping[str, str]] = spec.zones
     defects = tuple(
         ReportDefect(
             code=f.item_code,
@@ -213,7 +213,7 @@ def _weight(inspection: Inspection, expected: float | None, spec: Any) -> Report
     stable = [r for r in readings if r.stable]
     reading = stable[-1] if stable else (readings[-1] if readings else None)
     allowed: float | None = None
-    if spec is not None and expected:
+    if expected:
         policy = spec.weight
         options = [
             t
@@ -248,7 +248,7 @@ def _verdicts(
         .order_by(Verdict.revision, Verdict.decided_at)
     ).all()
     revision_of = {row.id: row.revision for row in rows}
-    grade_labels = {g.code: dict(g.label) for g in (spec.grades if spec is not None else ())}
+    grade_labels = {g.code: dict(g.label) for g in spec.grades}
     return tuple(
         ReportVerdict(
             revision=row.revision,

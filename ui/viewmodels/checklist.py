@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from inspection_rules import DefectFact, Evaluation, Facts, ItemType, Standard
-from inspection_rules.standard import CompiledStandard
 from station.views import InspectionView, RmaView
 
 # Marker for "clear this answer" in the view-model's overlay of facts not yet confirmed.
@@ -67,24 +66,6 @@ class PhotoRequirement:
 def items_of(standard: Standard | None, language: str) -> tuple[ItemModel, ...]:
     if standard is None:
         return ()
-    if isinstance(standard, CompiledStandard):
-        return tuple(
-            ItemModel(
-                code=item.code,
-                type=item.type,
-                label=local_text(item.label, language, item.code),
-                required=item.required,
-                choices=tuple(
-                    (choice.code, local_text(choice.label, language, choice.code))
-                    for choice in item.choices
-                ),
-                unit=item.unit,
-                photo_role=item.role,
-                help=local_text(item.help, language) or None,
-                conditional=item.when is not None,
-            )
-            for item in standard.spec.checklist
-        )
     return tuple(
         ItemModel(
             code=item.code,
@@ -96,14 +77,16 @@ def items_of(standard: Standard | None, language: str) -> tuple[ItemModel, ...]:
                 for choice in item.choices
             ),
             unit=item.unit,
-            photo_role=item.photo_role,
+            photo_role=item.role,
+            help=local_text(item.help, language) or None,
+            conditional=item.when is not None,
         )
-        for item in standard.checklist
+        for item in standard.spec.checklist
     )
 
 
 def defect_options(standard: Standard | None, language: str) -> tuple[DefectOption, ...]:
-    if not isinstance(standard, CompiledStandard):
+    if standard is None:
         return ()
     zones = standard.spec.zones
     return tuple(
@@ -123,17 +106,16 @@ def defect_options(standard: Standard | None, language: str) -> tuple[DefectOpti
 def zone_label(standard: Standard | None, zone: str | None, language: str) -> str:
     if zone is None:
         return ""
-    if isinstance(standard, CompiledStandard):
-        return local_text(standard.spec.zones.get(zone), language, zone)
-    return zone
+    if standard is None:
+        return zone
+    return local_text(standard.spec.zones.get(zone), language, zone)
 
 
 def visible_codes(
     standard: Standard | None, items: Sequence[ItemModel], evaluation: Evaluation | None
 ) -> frozenset[str]:
-    """Items to show now: the evaluator's visible set (a standard without conditions: all)."""
-    if not isinstance(standard, CompiledStandard):
-        return frozenset(item.code for item in items)
+    """Items to show now: the evaluator's visible set; before the first evaluation, every
+    item without a condition."""
     if evaluation is None:
         return frozenset(item.code for item in items if not item.conditional)
     return evaluation.visible_items
@@ -207,7 +189,7 @@ def photo_requirements(
                 ),
             )
     roles: list[str] = []
-    if isinstance(standard, CompiledStandard):
+    if standard is not None:
         roles.extend(standard.required_photos(evaluation.grade if evaluation else None))
     for missing in evaluation.missing if evaluation else ():
         if missing.code.startswith("photo:"):

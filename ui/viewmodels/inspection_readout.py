@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from inspection_rules import ChecklistItem, Evaluation, Facts, ItemType, Standard
 from inspection_rules.model import MeasurementResult
-from inspection_rules.standard import CompiledStandard
 from station.timeutil import today_utc
 from station.views import InspectionView, RmaView
 from ui.viewmodels.checklist import (
@@ -97,7 +96,7 @@ class InspectionReadout:
     def check_measurement(self, item_code: str, value: float | None) -> MeasurementResult | None:
         """Pass/fail of a value against the SKU spec, locally (pure, for typing feedback)."""
         standard, view = self.standard, self.inspection
-        if not isinstance(standard, CompiledStandard) or view is None:
+        if standard is None or view is None:
             return None
         return standard.check_measurement(item_code, value, view.sku_spec)
 
