@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -78,6 +78,30 @@ def append_audit(
     session.add(event)
     session.flush()
     return event
+
+
+class _Acting(Protocol):
+    @property
+    def station_id(self) -> str: ...
+    @property
+    def user_id(self) -> uuid.UUID | None: ...
+
+
+def audit_action(
+    session: Session,
+    actor: _Acting,
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """``append_audit`` for a service call: who and where come from the acting user."""
+    return append_audit(
+        session, station_id=actor.station_id, action=action, entity_type=entity_type,
+        entity_id=entity_id, actor_id=actor.user_id, before=before, after=after,
+    )  # fmt: skip
 
 
 def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:

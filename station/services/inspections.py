@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from inspection_rules import Evaluation, StandardRegistry
 from inspection_rules.model import ItemType
 from inspection_rules.schema import SEVERITIES
-from station.audit import append_audit
+from station.audit import audit_action
 from station.db import Database
 from station.i18n import _
 from station.lpn import new_lpn_code
@@ -79,10 +79,9 @@ def record_answer(
                 )
             )
         session.flush()
-        append_audit(
+        audit_action(
             session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
+            actor,
             action="fact.recorded",
             entity_type="inspection",
             entity_id=inspection.id,
@@ -160,10 +159,9 @@ def remove_defect(
         before = {"code": finding.item_code, "zone": finding.zone, "severity": finding.severity}
         session.delete(finding)
         session.flush()
-        append_audit(
+        audit_action(
             session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
+            actor,
             action="defect.removed",
             entity_type="inspection",
             entity_id=inspection.id,
@@ -270,10 +268,9 @@ def _add_fact(
         inspection = draft_inspection(session, inspection_id)
         session.add(make_row(inspection.id))
         session.flush()
-        append_audit(
+        audit_action(
             session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
+            actor,
             action=action,
             entity_type="inspection",
             entity_id=inspection.id,
@@ -288,10 +285,9 @@ def cancel_inspection(db: Database, actor: Actor, inspection_id: uuid.UUID, reas
         inspection = draft_inspection(session, inspection_id)
         inspection.status = InspectionStatus.CANCELLED.value
         inspection.finished_at = utcnow()
-        append_audit(
+        audit_action(
             session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
+            actor,
             action="inspection.cancelled",
             entity_type="inspection",
             entity_id=inspection.id,
@@ -352,10 +348,9 @@ def finalize_inspection(
             done = all(item.qty_received >= item.qty_expected for item in rma.lines)
             rma.status = (RmaStatus.RECEIVED if done else RmaStatus.RECEIVING).value
         view = VerdictView.of(verdict, lpn.code, evaluation.upstream_disposition)
-        append_audit(
+        audit_action(
             session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
+            actor,
             action="verdict.recorded",
             entity_type="inspection",
             entity_id=inspection.id,

@@ -20,7 +20,7 @@ from devices.spooler import Spooler
 from inspection_rules import StandardRegistry
 from labels.api import LabelData, LabelFormat, LabelKind, LabelSize, render_label
 from labels.config import LabelsConfig
-from station.audit import append_audit
+from station.audit import audit_action
 from station.db import Database
 from station.i18n import _
 from station.models import Inspection, LabelPrint, Lpn, Parcel, Verdict
@@ -217,7 +217,7 @@ def _record(
         facts = {"kind": kind, "size": size, "format": config.format, "code": data.lpn,
                  "printer": printer, "sha256": digest,
                  "reprint_of": str(reprint_of) if reprint_of else None}  # fmt: skip
-        append_audit(session, station_id=actor.station_id, actor_id=actor.user_id,
+        audit_action(session, actor,
                      action="label.printed", entity_type="label", entity_id=row.id, after=facts)  # fmt: skip
         add_outbox_event(session, event_type=LABEL_PRINTED, aggregate_type="inspection",
                          aggregate_id=inspection_id or parcel_id or row.id,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from inspection_rules import StandardRegistry
-from station.audit import append_audit
+from station.audit import audit_action
 from station.codes import normalize_code
 from station.db import Database
 from station.i18n import _
@@ -54,10 +54,9 @@ def receive_parcel(
         )
         session.add(parcel)
         session.flush()
-        append_audit(
+        audit_action(
             session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
+            actor,
             action="parcel.received",
             entity_type="parcel",
             entity_id=parcel.id,
@@ -111,10 +110,9 @@ def open_inspection(
         )
         session.add(inspection)
         session.flush()
-        append_audit(
+        audit_action(
             session,
-            station_id=actor.station_id,
-            actor_id=actor.user_id,
+            actor,
             action="inspection.opened",
             entity_type="inspection",
             entity_id=inspection.id,
