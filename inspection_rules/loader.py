@@ -72,6 +72,8 @@ class LoadResult:
     files: list[Path] = field(default_factory=list)
     # (standard id, file that replaced it, file it replaced) for site overrides of shipped ids.
     overrides: list[tuple[str, str, str]] = field(default_factory=list)
+    # Ids declared by files that were refused (so the station can fall back to a stored version).
+    refused_ids: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -396,6 +398,13 @@ def load_standards(paths: Sequence[Path] | None = None) -> LoadResult:
     for file in files:
         if id(file) not in resolver.overridden:
             resolver.build(file)
+    result.refused_ids = {
+        f.standard_id
+        for f in files
+        if f.standard_id
+        and f.standard_id not in result.standards
+        and id(f) not in resolver.overridden
+    }
     unique = dict.fromkeys(result.problems)
     result.problems = sorted(unique, key=lambda p: (p.file, p.line, p.col))
     return result

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
 from inspection_rules import StandardRegistry
@@ -51,7 +50,7 @@ def load_registry(
     new_versions = store_versions(db, standards, station_id=station_id)
     fallbacks: dict[str, str] = {}
     loaded_ids = {standard.id for standard in standards}
-    for standard_id in _refused_ids(result.files, result.problems) - loaded_ids:
+    for standard_id in result.refused_ids - loaded_ids:
         previous = latest_stored(db, standard_id)
         if previous is not None:
             standards.append(previous)
@@ -64,22 +63,6 @@ def load_registry(
         )
     registry = StandardRegistry(standards, archive=lambda h: stored_version(db, h))
     return StandardsLoad(registry, list(result.problems), fallbacks, new_versions)
-
-
-def _refused_ids(files: Sequence[Path], problems: Sequence[Problem]) -> set[str]:
-    """The ids declared in files that had problems (best effort: the file may not parse)."""
-    bad_files = {problem.file for problem in problems}
-    ids: set[str] = set()
-    for path in files:
-        if str(path) not in bad_files:
-            continue
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("id"), str):
-            ids.add(data["id"])
-    return ids
 
 
 def store_versions(
