@@ -382,11 +382,11 @@ def _build_with(
     driver: str,
     address: str | None,
     simulate: bool,
-    simulator: Callable[[], Any],
+    simulator: Callable[[], Any] | None,
     real: tuple[str, str],
     config: object,
 ) -> tuple[Any, DeviceStatus]:
-    if simulate or driver == "simulated":
+    if simulator is not None and (simulate or driver == "simulated"):
         device = simulator()
         return device, DeviceStatus(kind, device.name, "simulated", True)
     if driver == "none":
@@ -411,7 +411,7 @@ def _build_scanner(config: ScannerConfig, simulate: bool) -> tuple[Any, DeviceSt
         "serial",
         config.serial_port,
         False,
-        SimulatedScale,
+        None,  # a serial scanner has no simulator: simulate mode uses the keyboard wedge
         SERIAL_SCANNER_DRIVER,
         config,
     )
