@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -125,12 +126,17 @@ def bench_lookup(db: Database, path: Path, codes: list[str]) -> dict[str, list[f
     return {"ours": ours, "baseline": baseline}
 
 
-def bench_finalize(db: Database, path: Path, n: int, rng: random.Random) -> dict[str, list[float]]:
-    actor = Actor(station_id="BENCH-1")
-    # The general-merchandise standard for every unit, so one scripted grader fits all SKUs.
+def general_only(db: Database) -> StandardRegistry:
+    """The general-merchandise standard for every unit, so one scripted grader fits all SKUs."""
     general = load_registry(db).registry.by_id("general-merchandise")
     assert general is not None
-    standards = StandardRegistry([general])
+    return StandardRegistry([general])
+
+
+def prepare_inspections(
+    db: Database, actor: Actor, standards: StandardRegistry, n: int, rng: random.Random
+) -> list[uuid.UUID]:
+    """Receives n expected returns and records every fact, so only finalize is left to time."""
     with db.read() as session:
         lines = session.execute(
             select(Rma.number, RmaLine.id)
@@ -138,9 +144,8 @@ def bench_finalize(db: Database, path: Path, n: int, rng: random.Random) -> dict
             .where(Rma.status == "expected")
             .limit(n * 20)
         ).all()
-    picks = rng.sample(lines, n)
     opened = []
-    for number, line_id in picks:
+    for number, line_id in rng.sample(lines, n):
         parcel = receive_parcel(db, actor, number, number)
         view = open_inspection(db, actor, standards, parcel.id, line_id)
         for code, value in (
@@ -152,9 +157,21 @@ def bench_finalize(db: Database, path: Path, n: int, rng: random.Random) -> dict
             inspections.record_answer(db, actor, standards, view.id, code, value)
         inspections.record_weight(db, actor, view.id, 400, stable=True, device="bench")
         opened.append(view.id)
-    ours = [
+    return opened
+
+
+def time_finalizes(
+    db: Database, actor: Actor, standards: StandardRegistry, opened: list[uuid.UUID]
+) -> list[float]:
+    return [
         timed(lambda i=i: inspections.finalize_inspection(db, actor, standards, i)) for i in opened
     ]
+
+
+def bench_finalize(db: Database, path: Path, n: int, rng: random.Random) -> dict[str, list[float]]:
+    actor = Actor(station_id="BENCH-1")
+    standards = general_only(db)
+    ours = time_finalizes(db, actor, standards, prepare_inspections(db, actor, standards, n, rng))
 
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous = FULL")

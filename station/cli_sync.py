@@ -126,8 +126,12 @@ def _endpoint(args: argparse.Namespace, context: Any, as_json: bool) -> int:
 def _run(args: argparse.Namespace, context: Any, as_json: bool) -> int:
     config = context.settings.sync
 
+    last_standby: list[str | None] = [None]
+
     def report(counts: RunCounts) -> None:
-        if counts.sent or counts.error:
+        standby_changed = counts.standby != last_standby[0]
+        last_standby[0] = counts.standby
+        if counts.sent or counts.error or (counts.standby and standby_changed):
             _print(dataclasses.asdict(counts), _counts_text(counts), as_json)
             sys.stdout.flush()
 
@@ -152,6 +156,8 @@ def _run(args: argparse.Namespace, context: Any, as_json: bool) -> int:
 def _counts_text(c: RunCounts) -> str:
     text = (f"created {c.created}, sent {c.sent}: delivered {c.delivered}, retrying {c.retried}, "
             f"dead {c.dead}, endpoints disabled {c.endpoints_disabled}, pruned {c.pruned}")  # fmt: skip
+    if c.standby:
+        text = f"standing by: another relay is delivering ({c.standby})"
     return text + (f"; error: {c.error}" if c.error else "")
 
 

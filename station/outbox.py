@@ -1,6 +1,6 @@
 """Transactional outbox: events are rows written in the caller's transaction.
 
-The relay (a later issue) delivers pending rows; writing them here, in the same transaction as
+The relay (``station.sync.relay``) delivers pending rows; writing them here, in the same transaction as
 the verdict, is what makes "never lost" possible: no verdict without its event, no event
 without its verdict.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from station.models import DeliveryState, OutboxEvent, new_id
@@ -48,3 +49,15 @@ def add_outbox_event(
     session.add(event)
     session.flush()
     return event
+
+
+def refan_pending(session: Session) -> int:
+    """Marks undelivered events as new for the relay, which then creates any delivery missing
+    for the current endpoints. Call it when an endpoint is added or enabled: events written
+    while it did not exist (or was off) must still reach it."""
+    result = session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.state == DeliveryState.PENDING.value, OutboxEvent.fanned_out)
+        .values(fanned_out=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from station.models.base import Base, created_column, id_column
@@ -47,7 +47,10 @@ class OutboxEvent(Base):
     """Written in the same transaction as the fact it announces; the relay delivers it later."""
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_state_next", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_events_state_next", "state", "next_attempt_at"),
+        Index("ix_outbox_events_fanout", "fanned_out", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = id_column()
     event_type: Mapped[str] = mapped_column(String(64))
@@ -60,3 +63,6 @@ class OutboxEvent(Base):
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
+    # The relay has created this event's deliveries. An index on it finds new events without
+    # scanning every pending one (a backlog of 20,000 cost 25 ms per relay pass before).
+    fanned_out: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 
 from station.db import Database
 from station.models.sync import OutboxDelivery, WebhookEndpoint
+from station.outbox import refan_pending
 from station.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def add_endpoint(
     with db.write() as session:
         session.add(endpoint)
         session.flush()
+        refan_pending(session)
         return _view(endpoint), secret
 
 
@@ -133,6 +135,8 @@ def set_enabled(
     """Disabling keeps pending deliveries (nothing is dropped); enabling resumes them."""
     with db.write() as session:
         endpoint = _get(session, endpoint_id)
+        if enabled and not endpoint.enabled:
+            refan_pending(session)
         endpoint.enabled = enabled
         endpoint.disabled_reason = None if enabled else (reason or "disabled by user")
         endpoint.updated_at = utcnow()

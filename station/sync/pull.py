@@ -37,6 +37,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -57,13 +58,14 @@ from station.services.rma_import import (
 )
 from station.services.rma_reading import SourceRma
 from station.services.rma_records import RmaRecord, describe_errors, json_label
+from station.sync.retry_after import is_retriable, parse_retry_after
 from station.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF_S = 0.5
-_RETRY_STATUS = frozenset({408, 429})
+MAX_RETRY_AFTER_S = 300.0  # a pull waits this long for a busy upstream, then gives up
 _CURSOR_NAME_MAX = 64  # sync_cursors.name
 _SOURCE_MAX = 64  # rma_upstream_changes.source
 _EXTERNAL_ID_MAX = 128  # rmas.external_id
@@ -222,9 +224,10 @@ class _Http:
         if cursor:
             params["cursor"] = cursor
         last = ""
+        asked_wait = 0.0
         for attempt in range(self.retries + 1):
             if attempt:
-                delay = self.backoff_s * 2 ** (attempt - 1)
+                delay = max(self.backoff_s * 2 ** (attempt - 1), asked_wait)
                 log.warning("RMA pull %s page %d: %s; retry in %.1fs", self.url, page, last, delay)
                 self.sleep(delay)
             try:
@@ -233,8 +236,13 @@ class _Http:
                 last = f"{type(exc).__name__}: {exc}"
                 continue
             status = response.status_code
-            if status >= 500 or status in _RETRY_STATUS:
+            if is_retriable(status):
                 last = f"HTTP {status}"
+                wait = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+                if wait is not None and wait > MAX_RETRY_AFTER_S:
+                    raise fail(f"HTTP {status}: upstream asks to wait {wait:.0f}s; pull again "
+                               "later (the cursor is kept)")  # fmt: skip
+                asked_wait = wait or 0.0
                 continue
             if status != 200:
                 raise fail(f"HTTP {status}: {response.text[:200]}")

@@ -88,3 +88,54 @@ def test_existing_database_is_copied_before_a_migration(tmp_path: Path, monkeypa
     assert result.backup is not None and result.backup.exists()
     with sqlite3.connect(result.backup) as copy:
         assert copy.execute("SELECT name FROM sellers").fetchall() == [("Keep me",)]
+
+
+def test_relay_index_migration_backfills_existing_outbox_rows(tmp_path: Path) -> None:
+    """0005 copies each event's time onto its deliveries and marks only undelivered events as
+    new for the relay, so an outbox written before the upgrade is delivered as before."""
+    from alembic import command
+
+    from station.db import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    command.upgrade(alembic_config(url), "0004")
+    engine = create_station_engine(url)
+    rows = {"pending": "11" * 16, "delivered": "22" * 16}
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO webhook_endpoints (id, url, secret, previous_secrets, event_types, "
+            "enabled, created_at, updated_at) VALUES ('" + "ee" * 16 + "', 'http://x', 's', "
+            "'[]', '[]', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        for n, (state, event_id) in enumerate(rows.items()):
+            created = f"2026-01-0{n + 1} 10:00:00.000000"
+            connection.exec_driver_sql(
+                "INSERT INTO outbox_events (id, event_type, aggregate_type, aggregate_id, "
+                "payload, created_at, state, attempts) VALUES (?, 'label.printed', 'unit', 'U', "
+                "'{}', ?, ?, 0)",
+                (event_id, created, state),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO outbox_deliveries (id, event_id, endpoint_id, aggregate_id, state, "
+                "attempts, created_at) VALUES (?, ?, ?, 'U', ?, 0, '2026-02-01 00:00:00')",
+                (f"{n:032d}", event_id, "ee" * 16, state),
+            )
+    engine.dispose()
+
+    upgrade_database(url, tmp_path / "backups")
+
+    engine = create_station_engine(url)
+    with engine.connect() as connection:
+        fanned = {
+            state: flag
+            for state, flag in connection.exec_driver_sql(
+                "SELECT state, fanned_out FROM outbox_events"
+            )
+        }
+        copied = connection.exec_driver_sql(
+            "SELECT d.event_created_at, e.created_at FROM outbox_deliveries d "
+            "JOIN outbox_events e ON e.id = d.event_id"
+        ).all()
+    engine.dispose()
+    assert fanned == {"pending": 0, "delivered": 1}
+    assert len(copied) == 2 and all(a == b and a for a, b in copied)

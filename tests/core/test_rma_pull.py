@@ -51,13 +51,15 @@ class Upstream:
     def __init__(self, pages: list[list[dict[str, Any]]]) -> None:
         self.pages = pages
         self.fail: dict[str | None, int] = {}
+        self.retry_after: str | None = None  # sent with every failure when set
         self.requests: list[Request] = []
 
     def __call__(self, request: Request) -> Response:
         self.requests.append(request)
         cursor = request.args.get("cursor")
         if cursor in self.fail:
-            return Response("upstream down", status=self.fail[cursor])
+            headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+            return Response("upstream down", status=self.fail[cursor], headers=headers)
         index = 0 if cursor is None else int(cursor[1:]) - 1
         next_cursor = f"p{index + 2}" if index + 1 < len(self.pages) else None
         body = {"rmas": self.pages[index], "next_cursor": next_cursor}
@@ -306,3 +308,51 @@ def test_unauthorised_fails_at_once(db: Database, httpserver: HTTPServer) -> Non
     with pytest.raises(PullFailed, match="HTTP 401"):
         pull(db, httpserver, sleep=lambda _s: pytest.fail("4xx must not be retried"))
     assert len(httpserver.log) == 1
+
+
+@pytest.mark.usefixtures("catalog")
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_is_honoured_then_the_page_is_read(
+    db: Database, httpserver: HTTPServer, status: int
+) -> None:
+    upstream = Upstream([[rma(1)]])
+    upstream.fail[None] = status
+    upstream.retry_after = "7"
+    delays: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        delays.append(seconds)
+        upstream.fail.clear()  # upstream is back after the wait it asked for
+
+    httpserver.expect_request(PATH).respond_with_handler(upstream)
+    report = pull(db, httpserver, retries=2, backoff_s=0.1, sleep=sleep)
+    assert delays == [7.0]  # the server's wait, not the 0.1 s backoff
+    assert report.created == 1
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_retry_after_longer_than_a_pull_waits_fails_clearly(
+    db: Database, httpserver: HTTPServer
+) -> None:
+    upstream = Upstream([[rma(1)]])
+    upstream.fail[None] = 429
+    upstream.retry_after = "3600"
+    httpserver.expect_request(PATH).respond_with_handler(upstream)
+    with pytest.raises(PullFailed, match="asks to wait 3600s"):
+        pull(db, httpserver, sleep=lambda _s: pytest.fail("must not sleep an hour"))
+    assert count(db, Rma) == 0
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    from datetime import UTC, datetime
+
+    from station.sync.retry_after import is_retriable, parse_retry_after
+
+    now = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("120", now) == 120
+    assert parse_retry_after("Sun, 22 Nov 2026 12:01:30 GMT", now) == 90
+    assert parse_retry_after("Sun, 22 Nov 2026 11:00:00 GMT", now) == 0  # past: at once
+    assert parse_retry_after("soon", now) is None and parse_retry_after(None, now) is None
+    assert [s for s in (200, 400, 404, 408, 409, 410, 422, 429, 500, 503) if is_retriable(s)] == [
+        408, 429, 500, 503,
+    ]  # fmt: skip

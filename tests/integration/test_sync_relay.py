@@ -28,6 +28,7 @@ from station.sync.config import SyncConfig
 from station.sync.endpoints import EndpointError, add_endpoint, generate_secret, list_endpoints
 from station.sync.relay import Relay, canonical_body, sign
 from station.sync.status import retry, retry_all_dead, sync_status
+from tests.event_payloads import LABEL_PRINTED, label_printed
 from tests.integration.webhook_receiver import Receiver, Reply
 
 FAST = SyncConfig(base_backoff_s=0.01, max_backoff_s=0.05, request_timeout_s=5.0)
@@ -46,11 +47,10 @@ class FakeClock:
 
 def add_events(db: Database, units: list[str]) -> list[uuid.UUID]:
     ids = []
-    for i, unit in enumerate(units):
+    for unit in units:
         with db.write() as session:
-            event = add_outbox_event(session, event_type="inspection.finalized",
-                                     aggregate_type="unit", aggregate_id=unit,
-                                     payload={"unit": unit, "n": i})  # fmt: skip
+            event = add_outbox_event(session, event_type=LABEL_PRINTED, aggregate_type="unit",
+                                     aggregate_id=unit, payload=label_printed(unit))  # fmt: skip
             ids.append(event.id)
     return ids
 

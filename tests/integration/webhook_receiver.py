@@ -93,7 +93,7 @@ class Receiver:
             with self.changed:
                 if event_id not in self.effects:  # dedupe: a redelivery has no second effect
                     self.applied.append(event_id)
-                    self.applied_units.append((str(event["data"].get("unit")), event_id))
+                    self.applied_units.append((str(event["data"].get("code")), event_id))
                 self.effects[event_id] = self.effects.get(event_id, 0) + 1
                 self.changed.notify_all()
         if reply.drop_after_apply:

@@ -8,6 +8,7 @@ from station.outbox import add_outbox_event
 from station.sync.config import SyncConfig
 from station.sync.endpoints import add_endpoint
 from station.sync.relay import Relay
+from tests.event_payloads import LABEL_PRINTED, label_printed
 from ui.viewmodels.sync import SyncViewModel
 from ui.widgets.sync_indicator import SyncIndicator
 
@@ -20,8 +21,8 @@ def _closed_port() -> int:
 
 def _event(db, unit: str) -> None:
     with db.write() as session:
-        add_outbox_event(session, event_type="return.received", aggregate_type="parcel",
-                         aggregate_id=unit, payload={"unit": unit})  # fmt: skip
+        add_outbox_event(session, event_type=LABEL_PRINTED, aggregate_type="unit",
+                         aggregate_id=unit, payload=label_printed(unit))  # fmt: skip
 
 
 def test_offline_then_failed_then_retried(qtbot, db, runner, httpserver):
