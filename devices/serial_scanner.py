@@ -26,7 +26,13 @@ StatusCallback = Callable[..., None]
 def _open_port(url: str, baudrate: int) -> Any:
     import serial  # pyserial; imported here so a bench without serial devices never needs it
 
-    return serial.serial_for_url(url, baudrate=baudrate, timeout=0.2)
+    from devices.serial_scale import self_connected
+
+    port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.2)
+    problem = self_connected(port)
+    if problem:
+        raise OSError(f"cannot open scanner port {url}: {problem}")
+    return port
 
 
 class SerialScanner:

@@ -80,6 +80,8 @@ class RmaLine(Base):
     id: Mapped[uuid.UUID] = id_column()
     rma_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rmas.id", ondelete="CASCADE"))
     line_no: Mapped[int]
+    # Upstream's id for the line (e.g. Shopify ReturnLineItem gid), sent back in verdict events.
+    external_id: Mapped[str | None] = mapped_column(String(128))
     sku_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("skus.id"), index=True)
     sku_code: Mapped[str] = mapped_column(String(64))
     gtin: Mapped[str | None] = mapped_column(String(14), index=True)

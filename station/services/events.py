@@ -59,6 +59,7 @@ def verdict_payload(
         "line_id": str(line.id) if line else None,
         "line_ids": [str(line.id)] if line else [],
         "line_no": line.line_no if line else None,
+        "upstream_line_id": line.external_id if line else None,
         "sku": line.sku_code if line else None,
         "gtin": line.gtin if line else None,
         # One inspection is one physical unit, whatever the line's expected quantity.

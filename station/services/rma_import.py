@@ -336,6 +336,7 @@ def _desired_state(
         lines.append(
             _line_state(
                 line_no=number,
+                external_id=line.external_id,
                 sku=sku.code if sku else line.sku,
                 sku_id=sku.id if sku else None,
                 gtin=line.gtin or (sku.gtin if sku else None),
@@ -377,6 +378,7 @@ def _snapshot(rma: Rma, seller_codes: dict[uuid.UUID, str]) -> dict[str, Any]:
         lines=[
             _line_state(
                 line_no=line.line_no,
+                external_id=line.external_id,
                 sku=line.sku_code,
                 sku_id=line.sku_id,
                 gtin=line.gtin,
@@ -405,6 +407,7 @@ def _rma_state(
 def _line_state(
     *,
     line_no: int,
+    external_id: str | None,
     sku: str,
     sku_id: uuid.UUID | None,
     gtin: str | None,
@@ -416,6 +419,7 @@ def _line_state(
 ) -> dict[str, Any]:
     return {
         "line_no": line_no,
+        "external_id": external_id,
         "sku": sku,
         "sku_id": str(sku_id) if sku_id else None,
         "gtin": gtin,
@@ -453,6 +457,7 @@ def _apply(rma: Rma, record: RmaRecord, desired: dict[str, Any]) -> None:
         if line is None:
             line = RmaLine(line_no=spec["line_no"])
             rma.lines.append(line)
+        line.external_id = spec["external_id"]
         line.sku_code = spec["sku"]
         line.sku_id = uuid.UUID(spec["sku_id"]) if spec["sku_id"] else None
         line.gtin = spec["gtin"]

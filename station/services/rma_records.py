@@ -239,6 +239,9 @@ class RmaLineRecord(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     line_no: int | None = None
+    # The upstream system's id for this line (e.g. a Shopify ReturnLineItem gid): verdict
+    # events carry it so the receiver can act on the line without a lookup.
+    external_id: str | None = None
     sku: str
     gtin: str | None = None
     qty: int = 1
@@ -251,6 +254,11 @@ class RmaLineRecord(BaseModel):
     @classmethod
     def _line_no(cls, value: Any) -> int | None:
         return None if _blank(value) else parse_int(value, minimum=1)
+
+    @field_validator("external_id", mode="before")
+    @classmethod
+    def _external_id(cls, value: Any) -> str | None:
+        return None if _blank(value) else _text(value, max_length=128)
 
     @field_validator("sku", mode="before")
     @classmethod

@@ -36,7 +36,7 @@ from tests.factories import UPS, make_rma
 # Everything the "Sync" issue says a verdict event carries, by the key that carries it.
 VERDICT_KEYS = {
     "site", "station", "grader",
-    "rma", "order_id", "return_id", "line_id", "line_ids", "line_no",
+    "rma", "order_id", "return_id", "line_id", "line_ids", "line_no", "upstream_line_id",
     "sku", "gtin", "quantity", "lpn", "serial", "serials",
     "grade", "disposition", "shopify_disposition_type", "refund", "responsibility",
     "reason_codes", "standard", "photos", "report",
@@ -59,7 +59,9 @@ def finalized(db, actor, standards, catalog):
     make_rma(db, "RMA-1", tracking=UPS, order_id="gid://shopify/Order/1", price="89.90")
     with db.write() as session:
         session.scalar(select(Rma)).external_id = "gid://shopify/Return/77"
-        session.scalar(select(RmaLine)).serials = ["SN-EXPECTED-1"]
+        line = session.scalar(select(RmaLine))
+        line.serials = ["SN-EXPECTED-1"]
+        line.external_id = "gid://shopify/ReturnLineItem/9001"
     inspection = _open(db, actor, standards)
     _answer_all(db, actor, standards, inspection.id, GOOD_ANSWERS)
     return svc.finalize_inspection(db, actor, standards, inspection.id)
@@ -86,6 +88,7 @@ def test_verdict_event_validates_and_carries_every_field(db, finalized):
     assert data["return_id"] == "gid://shopify/Return/77"
     assert data["order_id"] == "gid://shopify/Order/1"
     assert data["line_ids"] == [data["line_id"]] and data["line_id"] is not None
+    assert data["upstream_line_id"] == "gid://shopify/ReturnLineItem/9001"
     assert data["serials"] == ["SN-EXPECTED-1"]
     assert data["lpn"] == finalized.lpn and data["quantity"] == 1
     assert set(data["refund"]) == {"kind", "percent", "amount", "currency"}

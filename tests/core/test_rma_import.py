@@ -287,6 +287,28 @@ def test_json_is_sniffed_without_extension(db: Database, tmp_path: Path) -> None
     assert (report.format, report.created) == ("json", 2)
 
 
+@pytest.mark.usefixtures("catalog")
+def test_upstream_line_ids_are_kept_and_an_added_one_updates_the_line(
+    db: Database, tmp_path: Path
+) -> None:
+    document = json.loads(json.dumps(JSON_RMAS))
+    document[0]["lines"][0]["external_id"] = "gid://shopify/ReturnLineItem/11"
+    import_rmas(db, write(tmp_path, "a.json", json.dumps(document)), station_id=STATION)
+    rma = load(db, "JS-1")
+    assert rma is not None
+    assert [line.external_id for line in rma.lines] == ["gid://shopify/ReturnLineItem/11", None]
+
+    document[0]["lines"][1]["external_id"] = "gid://shopify/ReturnLineItem/12"
+    report = import_rmas(db, write(tmp_path, "b.json", json.dumps(document)), station_id=STATION)
+    assert (report.updated, report.unchanged) == (1, 1)
+    again = load(db, "JS-1")
+    assert again is not None
+    assert [line.external_id for line in again.lines] == [
+        "gid://shopify/ReturnLineItem/11", "gid://shopify/ReturnLineItem/12",
+    ]  # fmt: skip
+    assert [line.id for line in again.lines] == [line.id for line in rma.lines]
+
+
 # --- bad and mixed files -------------------------------------------------------------------
 
 

@@ -234,3 +234,36 @@ def test_missing_port_raises_with_the_port_name() -> None:
     scale = SerialScale(ScaleConfig(driver="serial", port="/dev/no-such-scale", protocol="mt-sics"))
     with pytest.raises(OSError, match="/dev/no-such-scale"):
         scale.start(require_port=True)
+
+
+def test_a_tcp_port_that_reached_itself_counts_as_not_there() -> None:
+    """Linux TCP self-connect: dialling a free local port can connect to itself. The driver
+    must not take that for the scale (it would read its own commands back and hold the port
+    the scale server needs to come back on)."""
+    import socket
+
+    from devices.serial_scale import self_connected
+
+    class Port:
+        def __init__(self, sock: socket.socket) -> None:
+            self._socket = sock
+            self.closed = False
+
+        def close(self) -> None:
+            self.closed = True
+            self._socket.close()
+
+    looped = socket.socket()
+    looped.bind(("127.0.0.1", 0))
+    looped.connect(looped.getsockname())  # simultaneous open with itself
+    port = Port(looped)
+    assert "reached itself" in (self_connected(port) or "") and port.closed
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        client = socket.create_connection(server.getsockname())
+        try:
+            assert self_connected(Port(client)) is None  # a real peer is fine
+        finally:
+            client.close()
