@@ -424,10 +424,10 @@ class Relay:
                 redirect=False,
                 preload_content=False,
             )
+        except NewConnectionError as exc:  # first: urllib3 makes it a ConnectTimeoutError too
+            return _Outcome(job, error=f"ConnectError: {exc}"[:ERROR_LIMIT])
         except TransportTimeout as exc:
             return _Outcome(job, error=f"timeout: {type(exc).__name__}")
-        except NewConnectionError as exc:
-            return _Outcome(job, error=f"ConnectError: {exc}"[:ERROR_LIMIT])
         except TransportError as exc:
             return _Outcome(job, error=f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT])
         outcome = _Outcome(job, status=response.status)

@@ -168,7 +168,8 @@ def test_connection_refused_keeps_pending(db: Database, secret: str) -> None:
     relay.close()
     row = delivery(db, event_id)
     assert counts.retried == 1 and row.state == "pending" and row.attempts == 1
-    assert row.last_error and "Connect" in row.last_error
+    assert row.last_error and "Connect" in row.last_error and "refused" in row.last_error
+    assert "timeout" not in row.last_error  # refused is not slow: the message must say which
     assert sync_status(db).in_flight == 1 and sync_status(db).endpoints[0].last_error
 
 
