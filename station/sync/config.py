@@ -13,7 +13,7 @@ class SyncConfig:
     request_timeout_s: float = 10.0
     # Requests in flight at once (never two for one unit), and deliveries per database pass.
     # More workers help a distant receiver; on the bench's two cores they cost the grader.
-    relay_workers: int = 4
+    relay_workers: int = 2
     relay_batch_size: int = 50
     base_backoff_s: float = 1.0  # exponential backoff with full jitter, capped:
     max_backoff_s: float = 300.0
