@@ -2,6 +2,7 @@
 
 from station.models.base import Base, new_id
 from station.models.catalog import Role, Seller, Sku, User
+from station.models.disputes import Dispute, DisputeSource, DisputeState, VerdictReview
 from station.models.inspection import (
     Finding,
     FindingKind,
@@ -29,6 +30,9 @@ __all__ = [
     "Base",
     "DeliveryState",
     "DeliveryStatus",
+    "Dispute",
+    "DisputeSource",
+    "DisputeState",
     "Finding",
     "FindingKind",
     "Inspection",
@@ -51,6 +55,7 @@ __all__ = [
     "SyncCursor",
     "User",
     "Verdict",
+    "VerdictReview",
     "WebhookEndpoint",
     "WeightReading",
     "new_id",

@@ -27,10 +27,15 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(16), default=Role.GRADER.value)
     language: Mapped[str] = mapped_column(String(16), default="en")
-    # Memory-hard PIN hash arrives with sign-in (a later issue); never a clear PIN.
+    # Memory-hard hash of the PIN or password (station.auth); never the clear value.
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = created_column()
+    # Lockout: consecutive wrong PINs, and until when sign-in is refused after too many.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    pin_changed_at: Mapped[datetime | None]
+    last_sign_in_at: Mapped[datetime | None]
 
 
 class Seller(Base):
@@ -43,6 +48,8 @@ class Seller(Base):
     language: Mapped[str] = mapped_column(String(16), default="en")
     default_currency: Mapped[str] = mapped_column(String(3), default="USD")
     created_at: Mapped[datetime] = created_column()
+    # Agreed time to answer a dispute about one of this seller's units.
+    dispute_sla_hours: Mapped[int] = mapped_column(default=72, server_default="72")
 
     skus: Mapped[list[Sku]] = relationship(back_populates="seller")
 
