@@ -46,6 +46,11 @@ def add_sync_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     which.add_argument("--all-dead", action="store_true")
     pull = actions.add_parser("pull", parents=[common], help="pull RMAs from upstream")
     pull.add_argument("--url", help="default: [sync] pull_url in settings")
+    disputes = actions.add_parser(
+        "pull-disputes", parents=[common], help="pull disputes opened upstream (seller, CS)"
+    )
+    disputes.add_argument("--url", help="default: [sync] dispute_pull_url in settings")
+    disputes.add_argument("--reset", action="store_true", help="start again from the first page")
 
 
 def _print(result: Any, text: str, as_json: bool) -> None:
@@ -86,6 +91,8 @@ def run_sync(args: argparse.Namespace, context: Any, as_json: bool) -> int:
         return 0 if n or args.all_dead else 1
     if command == "pull":
         return _pull(args, context, as_json)
+    if command == "pull-disputes":
+        return _pull_disputes(args, context, as_json)
     raise ServiceError(f"unknown sync action {command}")
 
 
@@ -159,6 +166,22 @@ def _counts_text(c: RunCounts) -> str:
     if c.standby:
         text = f"standing by: another relay is delivering ({c.standby})"
     return text + (f"; error: {c.error}" if c.error else "")
+
+
+def _pull_disputes(args: argparse.Namespace, context: Any, as_json: bool) -> int:
+    from station.sync.pull_disputes import pull_disputes
+
+    config = context.settings.sync
+    url = args.url or config.dispute_pull_url
+    if not url:
+        raise ServiceError("no URL: pass --url or set [sync] dispute_pull_url in settings")
+    report = pull_disputes(context.db, context.actor, url=url, token=config.pull_token,
+                           page_size=config.pull_page_size, reset=args.reset)  # fmt: skip
+    result = dataclasses.asdict(report)
+    text = (f"pulled {url}: {report.created} new disputes, {report.unchanged} already known, "
+            f"{len(report.errors)} refused" + "".join(f"\n  {e}" for e in report.errors))  # fmt: skip
+    _print(result, text, as_json)
+    return 0 if not report.errors else 3
 
 
 def _pull(args: argparse.Namespace, context: Any, as_json: bool) -> int:

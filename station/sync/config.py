@@ -23,3 +23,5 @@ class SyncConfig:
     pull_url: str | None = None
     pull_token: str | None = None  # sent as "Authorization: Bearer ..."
     pull_page_size: int = 200
+    # Disputes opened upstream (seller, customer service), same paging and token.
+    dispute_pull_url: str | None = None

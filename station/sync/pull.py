@@ -161,7 +161,9 @@ def pull_rmas(
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    http = _Http(client or httpx.Client(timeout=timeout_s), url, headers, retries, backoff_s, sleep)
+    http = PagedHttp(
+        client or httpx.Client(timeout=timeout_s), url, headers, retries, backoff_s, sleep
+    )
     try:
         while max_pages is None or report.pages < max_pages:
             page_no = report.pages + 1
@@ -169,7 +171,7 @@ def pull_rmas(
             keep = next_cursor if next_cursor else cursor
             with db.write() as session:
                 outcome = _apply_page(session, items, url, page_no, station_id, source)
-                _store_cursor(session, name, keep)
+                store_cursor(session, name, keep)
             # Counted only after the commit, so the report never claims a rolled-back write.
             report.add(outcome)
             report.cursor = keep
@@ -205,16 +207,19 @@ def pull_rmas(
 
 
 @dataclass(frozen=True)
-class _Http:
+class PagedHttp:
+    """GET pages of ``{"<key>": [...], "next_cursor": ...}``; shared with the dispute pull."""
+
     client: httpx.Client
     url: str
     headers: dict[str, str]
     retries: int
     backoff_s: float
     sleep: Callable[[float], None]
+    key: str = "rmas"
 
     def page(self, page: int, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
-        """One page's ``(rmas, next_cursor)``. Transient failures are retried with backoff; a
+        """One page's ``(items, next_cursor)``. Transient failures are retried with backoff; a
         permanent one fails at once (a wrong token or URL does not get better by waiting)."""
 
         def fail(message: str) -> PullFailed:
@@ -250,12 +255,12 @@ class _Http:
                 body = response.json()
             except ValueError:
                 raise fail("the response is not JSON") from None
-            if not isinstance(body, dict) or not isinstance(body.get("rmas"), list):
-                raise fail('expected an object with an "rmas" list')
+            if not isinstance(body, dict) or not isinstance(body.get(self.key), list):
+                raise fail(f'expected an object with an "{self.key}" list')
             next_cursor = body.get("next_cursor")
             if next_cursor is not None and not isinstance(next_cursor, str):
                 raise fail('"next_cursor" must be a string or null')
-            return body["rmas"], next_cursor or None
+            return body[self.key], next_cursor or None
         raise fail(f"{last} (gave up after {self.retries + 1} attempts)")
 
 
@@ -531,7 +536,7 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str
     return changes
 
 
-def _store_cursor(session: Session, name: str, cursor: str | None) -> None:
+def store_cursor(session: Session, name: str, cursor: str | None) -> None:
     row = session.get(SyncCursor, name)
     if row is None:
         session.add(SyncCursor(name=name, cursor=cursor, updated_at=utcnow()))
