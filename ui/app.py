@@ -16,6 +16,7 @@ from station.sync.relay import Relay
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
+from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
 from ui.wedge_filter import WedgeFilter
 from ui.widgets.bench_window import BenchWindow
@@ -29,17 +30,21 @@ def build_bench(
     runner = TaskRunner()
     vm = BenchViewModel(context, runner)
     history = HistoryViewModel(context, runner)
+    # Until sign-in at the bench exists the station itself acts, so the services refuse
+    # rulings with "sign in first" rather than record them under nobody's name.
+    supervisor = SupervisorViewModel(context, runner, lambda: context.actor)
     sync = SyncViewModel(context.db, runner, wake_relay=relay.wake if relay else None)
     if relay is not None:
         relay.set_status_callback(sync.relay_passed)  # relay thread; re-emitted queued
     window = BenchWindow(
         vm, runner, context.settings.station_id, devices=context.devices, history=history,
-        sync=sync,
+        sync=sync, supervisor=supervisor,
     )  # fmt: skip
     sync.setParent(window)
     # The window owns the view-models and the runner: they live and die together.
     vm.setParent(window)
     history.setParent(window)
+    supervisor.setParent(window)
     runner.setParent(window)
     connect_scanners(context, vm, window)
     return window, vm, runner

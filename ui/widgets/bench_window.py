@@ -20,12 +20,14 @@ from ui.device_bridge import DeviceBridge
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
+from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
 from ui.widgets.device_strip import DeviceStrip
 from ui.widgets.history_dialog import HistoryDialog
 from ui.widgets.inspection_form import InspectionForm
 from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scan_bar import ScanBar
+from ui.widgets.supervisor_dialog import SupervisorDialog
 from ui.widgets.sync_indicator import SyncIndicator
 from ui.widgets.verdict_panel import VerdictPanel
 
@@ -48,6 +50,7 @@ class BenchWindow(QMainWindow):
         devices: DeviceSet | None = None,
         history: HistoryViewModel | None = None,
         sync: SyncViewModel | None = None,
+        supervisor: SupervisorViewModel | None = None,
     ) -> None:
         super().__init__()
         self._vm = vm
@@ -109,6 +112,8 @@ class BenchWindow(QMainWindow):
         QShortcut(QKeySequence("F8"), self).activated.connect(vm.next_unit)
         self._history = history
         QShortcut(QKeySequence("F9"), self).activated.connect(self.open_history)
+        self._supervisor = supervisor
+        QShortcut(QKeySequence("F10"), self).activated.connect(self.open_supervisor_queue)
         self._escape_at = 0.0
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
@@ -143,6 +148,15 @@ class BenchWindow(QMainWindow):
         if self._history is None:
             return None
         dialog = HistoryDialog(self._history, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_supervisor_queue(self) -> SupervisorDialog | None:
+        """F10: disputes and flagged verdicts; rulings are checked against the acting user."""
+        if self._supervisor is None:
+            return None
+        dialog = SupervisorDialog(self._supervisor, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -1,0 +1,102 @@
+"""Supervisor queue and evidence: disputes and flagged verdicts, resolved off the UI thread.
+
+Who acts comes from ``actor``, a callable: the window passes the signed-in user's actor, so a
+resolution is always recorded (and authorised, in the service) as that person. A conflict (a
+second supervisor resolved the dispute first) comes back as a message and a fresh queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from station.context import AppContext
+from station.services.common import Actor
+from station.services.disputes import DisputeConflict, RevisedOutcome, resolve_dispute
+from station.services.evidence import Evidence, gather_evidence
+from station.services.supervisor_queue import QueueItem, review_flagged, supervisor_queue
+from station.timeutil import utcnow
+from ui.tasks import TaskRunner
+
+
+class SupervisorViewModel(QObject):
+    queueChanged = Signal(object)  # list[QueueItem]
+    evidenceChanged = Signal(object)  # Evidence
+    messageChanged = Signal(str, str)  # level ("info", "error", "conflict"), text
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        actor: Callable[[], Actor],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._runner = runner
+        self._actor = actor
+        self.items: list[QueueItem] = []
+        self.evidence: Evidence | None = None
+        self.filters: dict[str, object] = {}
+        self.now: Callable[[], datetime] = utcnow
+
+    def refresh(self, **filters: object) -> None:
+        """Reload the queue; ``filters`` (seller, grade, grader, min_age_hours) are kept."""
+        if filters:
+            self.filters = {k: v for k, v in filters.items() if v not in (None, "")}
+        db, kwargs, now = self._context.db, dict(self.filters), self.now()
+        self._runner.submit(
+            lambda: supervisor_queue(db, now=now, **kwargs),  # type: ignore[arg-type]
+            self._on_queue,
+            self._on_error,
+        )
+
+    def load_evidence(self, item: QueueItem) -> None:
+        ctx = self._context
+        self._runner.submit(
+            lambda: gather_evidence(ctx.db, ctx.standards, ctx.photos, item.inspection_id),
+            self._on_evidence,
+            self._on_error,
+        )
+
+    def resolve(self, item: QueueItem, reason: str, revised: RevisedOutcome | None) -> None:
+        """Uphold (``revised`` None) or revise the dispute the supervisor is looking at."""
+        ctx, actor = self._context, self._actor()
+
+        def work() -> str:
+            view = resolve_dispute(ctx.db, actor, ctx.standards, item.id,
+                                   expected_version=item.version, reason=reason,
+                                   revised=revised)  # fmt: skip
+            return view.state
+
+        self._runner.submit(work, self._on_resolved, self._on_error)
+
+    def review(self, item: QueueItem, outcome: str, note: str) -> None:
+        """A flagged verdict: ``accepted`` (grade stands) or ``disputed`` (opens a dispute)."""
+        ctx, actor = self._context, self._actor()
+        self._runner.submit(
+            lambda: review_flagged(ctx.db, actor, item.verdict_id, outcome, note) and "disputed",
+            lambda state: self._on_resolved(state or "accepted"),
+            self._on_error,
+        )
+
+    def _on_queue(self, items: list[QueueItem]) -> None:
+        self.items = items
+        self.queueChanged.emit(items)
+
+    def _on_evidence(self, evidence: Evidence) -> None:
+        self.evidence = evidence
+        self.evidenceChanged.emit(evidence)
+
+    def _on_resolved(self, state: str) -> None:
+        self.messageChanged.emit("info", self.tr("Saved: {state}").format(state=state))
+        self.refresh()
+
+    def _on_error(self, error: BaseException) -> None:
+        if isinstance(error, DisputeConflict):
+            self.messageChanged.emit("conflict", str(error))
+            self.refresh()  # show what the other supervisor decided
+        else:  # PermissionDenied and other refusals carry a message written for the user
+            self.messageChanged.emit("error", str(error))
