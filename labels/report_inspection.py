@@ -31,6 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from labels.report_audit import ReportAuditEvent, audit_section
 from labels.report_common import (
     MARGIN,
     PAGE_SIZE,
@@ -197,12 +198,17 @@ def render_inspection_report(
     *,
     language: str | None = None,
     verification_hash: str | None = None,
+    audit: Sequence[ReportAuditEvent] = (),
 ) -> bytes:
-    """The report as PDF bytes (A4), in ``language`` (default: the seller's)."""
+    """The report as PDF bytes (A4), in ``language`` (default: the seller's).
+
+    ``audit`` is the unit's slice of the audit trail, printed as its own section; it is not
+    part of ``data`` so it never changes the verification hash (see ``labels.report_audit``).
+    """
     register_fonts()
     tr = Translator(language or data.header.seller_language)
     digest = verification_hash or data_hash(data)
-    builder = _Builder(data, tr, Styles(tr.language), load_photo)
+    builder = _Builder(data, tr, Styles(tr.language), load_photo, audit)
     story = builder.story()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -248,11 +254,13 @@ class _Builder:
         tr: Translator,
         styles: Styles,
         load_photo: PhotoLoader,
+        audit: Sequence[ReportAuditEvent] = (),
     ) -> None:
         self.data = data
         self.tr = tr
         self.s = styles
         self.load_photo = load_photo
+        self.audit = tuple(audit)
         self.width = PAGE_SIZE[0] - 2 * MARGIN
 
     def story(self) -> list[Flowable]:
@@ -272,6 +280,7 @@ class _Builder:
         story += self.section("section.revisions", self.revisions())
         story += self.section("section.notes", self.notes())
         story += self.section("section.photos", self.photos())
+        story += self.section("section.audit", audit_section(tr, s, self.width, self.audit))
         story += [Spacer(1, 4 * mm), s.p(tr("text.verify"), s.label)]
         return story
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from station.cli_audit import add_audit_parser, run_audit
 from station.cli_decode import add_decode_parser, run_decode
 from station.cli_devices import add_devices_parser, run_devices
 from station.cli_label import add_label_parser, run_label
@@ -24,6 +25,7 @@ from station.cli_rules import RulesCommandError, add_rules_parser, run_check, ru
 from station.cli_scale import add_scale_parser, run_scale
 from station.cli_scan import add_scan_parser, run_scan
 from station.cli_sync import add_sync_parser, run_sync
+from station.cli_user import add_user_parser, run_user
 from station.context import AppContext
 from station.db import upgrade_database
 from station.i18n import _
@@ -103,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_label_parser(commands, common)
     add_report_parser(commands, common)
     add_sync_parser(commands, common)
+    add_audit_parser(commands, common)
+    add_user_parser(commands, common)
     return parser
 
 
@@ -184,6 +188,10 @@ def _dispatch(
             return run_report(args, context, as_json)
         if args.command == "sync":
             return run_sync(args, context, as_json)
+        if args.command == "audit":
+            return run_audit(args, context, as_json)
+        if args.command == "user":
+            return run_user(args, context, as_json)
         handler = {"demo": _demo, "rma": _rma_import}[args.command]
         return handler(context, args, as_json)
     finally:
@@ -212,6 +220,10 @@ def _demo(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
         f"({summary.lines} lines), {summary.users} users\ntry scanning:\n"
         + "\n".join(f"  {kind:>12}: {code}" for kind, code in summary.sample_codes.items())
     )
+    if summary.user_pins:
+        text += "\nDemo users — " + ", ".join(
+            f"{username}: PIN {pin}" for username, pin in summary.user_pins.items()
+        )
     _emit({"seeded": True, **jsonable(summary)}, text, as_json)
     return 0
 

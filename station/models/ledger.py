@@ -17,6 +17,8 @@ class AuditEvent(Base):
     """One state change. ``hash`` covers this row and ``prev_hash``, so edits break the chain."""
 
     __tablename__ = "audit_events"
+    # SQLite then records the highest seq ever issued: deleting the newest rows is detectable.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     # Integer key: the chain needs a total order that survives clock skew between writers.
     seq: Mapped[int] = mapped_column(

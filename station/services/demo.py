@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -24,6 +24,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from devices import tracking as trk
+from station.auth import generate_pin, hash_pin
 from station.db import Database
 from station.models import Rma, RmaLine, RmaStatus, RmaTracking, Role, Seller, Sku, User
 from station.services.demo_catalog import DemoSeller, build_catalog, random_uuid
@@ -54,6 +55,9 @@ class DemoSummary:
     sample_codes: dict[str, str]
     already_seeded: bool = False
     history: HistorySummary | None = None
+    # The demo users' PINs in the clear, {username: pin}: only in the summary of the seed that
+    # made them (shown once; the database keeps only their hashes).
+    user_pins: dict[str, str] = field(default_factory=dict)
 
 
 # --- expected returns -----------------------------------------------------------------------
@@ -393,11 +397,15 @@ def _seed_base(db: Database, *, rng_seed: int, rma_count: int, today: date) -> D
         session.execute(insert(Seller), catalog.sellers)
         session.execute(insert(Sku), catalog.skus)
         created = datetime.combine(today - timedelta(days=90), time(9), UTC)
+        # From ``secrets``, not ``rng``: PINs must not be predictable from the seed, and not
+        # drawing from ``rng`` keeps the rest of the demo data reproducible.
+        pins = {username: generate_pin() for username, *_rest in _USERS}
         session.execute(
             insert(User),
             [
                 {"id": random_uuid(rng), "username": username, "display_name": name,
-                 "role": role.value, "language": language, "pin_hash": None, "active": True,
+                 "role": role.value, "language": language, "active": True,
+                 "pin_hash": hash_pin(pins[username]), "pin_changed_at": created,
                  "created_at": created}
                 for username, name, role, language in _USERS
             ],
@@ -406,7 +414,7 @@ def _seed_base(db: Database, *, rng_seed: int, rma_count: int, today: date) -> D
             session, generate_rma_rows(rng, catalog.profiles, rma_count, today)
         )
         log.info("demo seeded: %d RMAs, %d lines, %d tracking numbers", rmas, lines, tracking)
-        return _summary(session, already_seeded=False)
+        return replace(_summary(session, already_seeded=False), user_pins=pins)
 
 
 def _summary(session: Session, *, already_seeded: bool) -> DemoSummary:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspection_rules import StandardRegistry
+from labels.report_audit import ReportAuditEvent
 from labels.report_common import data_hash
 from labels.report_inspection import (
     InspectionReportData,
@@ -33,6 +35,7 @@ from labels.report_inspection import (
     ReportWeight,
     render_inspection_report,
 )
+from station.audit_export import audit_slice
 from station.db import Database
 from station.i18n import _
 from station.models import AuditEvent, FindingKind, Inspection, Lpn, User, Verdict
@@ -64,8 +67,15 @@ def inspection_report_pdf(
     *,
     language: str | None = None,
 ) -> bytes:
-    """The seller report as PDF bytes; ``language`` defaults to the seller's."""
-    data = inspection_report_data(db, standards, inspection_id)
+    """The seller report as PDF bytes; ``language`` defaults to the seller's.
+
+    The unit's audit slice is read in the same transaction as the data, so the report never
+    shows an event about data it does not show (or the reverse).
+    """
+    with db.read() as session:
+        inspection = get_row(session, Inspection, inspection_id, _("inspection"))
+        data = _gather(session, standards, inspection)
+        audit = report_audit_events(session, inspection.id)
 
     def load(photo: ReportPhoto) -> bytes | None:
         path = photos.path_of(photo.file_path)
@@ -75,7 +85,30 @@ def inspection_report_pdf(
             return None  # shown in the report as missing: evidence gone is itself a finding
 
     return render_inspection_report(
-        data, load, language=language, verification_hash=report_data_hash(data)
+        data, load, language=language, verification_hash=report_data_hash(data), audit=audit
+    )
+
+
+def report_audit_events(session: Session, inspection_id: uuid.UUID) -> tuple[ReportAuditEvent, ...]:
+    """The unit's audit slice (its own, its parcel's, labels', disputes' events) for the report.
+
+    Actors are shown by display name; an event nobody was signed in for shows its station.
+    """
+    events = audit_slice(session, inspection_id=inspection_id)
+    actor_ids = {uuid.UUID(e["actor_id"]) for e in events if e["actor_id"]}
+    names: dict[str, str] = {}
+    if actor_ids:
+        rows = session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids)))
+        names = {str(row[0]): row[1] for row in rows}
+    return tuple(
+        ReportAuditEvent(
+            seq=e["seq"],
+            at=datetime.fromisoformat(e["occurred_at"]),
+            action=e["action"],
+            actor=names.get(e["actor_id"] or "") or e["station_id"],
+            hash=e["hash"],
+        )
+        for e in events
     )
 
 

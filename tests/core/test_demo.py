@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from devices.gs1 import is_valid_gtin
 from devices.tracking import identify_tracking
+from station.auth import verify_pin
 from station.db import Database
 from station.models import Rma, RmaLine, RmaTracking, Seller, Sku, User
 from station.services.demo import (
@@ -73,7 +74,11 @@ def test_counts(db: Database, seeded: DemoSummary) -> None:
         "supervisor1": "supervisor",
         "admin1": "admin",
     }
-    assert all(u.pin_hash is None and u.display_name for u in users.values())
+    assert all(u.display_name for u in users.values())
+    # Each demo user gets a PIN, returned once in the summary and stored only as a hash.
+    assert set(seeded.user_pins) == set(users)
+    assert all(verify_pin(seeded.user_pins[name], u.pin_hash) for name, u in users.items())
+    assert all(seeded.user_pins[name] not in (u.pin_hash or "") for name, u in users.items())
 
 
 def test_sellers_and_skus(db: Database, seeded: DemoSummary) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from inspection_rules import StandardRegistry
 from labels.locale.report import LANGUAGES, MESSAGES
 from labels.report_common import missing_keys
+from station.audit_export import audit_slice
 from station.db import Database
 from station.models import RmaLine, Seller, Sku, Verdict
 from station.photos import PhotoStore
@@ -174,6 +175,15 @@ def test_english_report_has_header_item_verdict_checklist_and_measurements(db, r
     assert "北欧针织" in text  # Chinese seller name in an English report still comes back as text
     assert [m.passed for m in data.measurements] == [False]
     assert data.measurements[0].expected == 52 and data.measurements[0].allowed_deviation
+    # The unit's audit slice, each row with the start of its chain hash.
+    with db.read() as session:
+        trail = audit_slice(session, inspection_id=inspection_id)
+    assert [e["action"] for e in trail][:2] == ["parcel.received", "inspection.opened"]
+    assert trail[-1]["action"] == "verdict.recorded"
+    flat = text.replace("\n", "")
+    assert "Audit trail" in text and "verdict.recorded" in text
+    for event in (trail[0], trail[-1]):
+        assert f"#{event['seq']}" in flat and event["hash"][:16] in flat
 
 
 def test_chinese_report_is_extractable_text(db, registry, photos):
