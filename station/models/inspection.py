@@ -44,6 +44,9 @@ class Inspection(Base):
     # SHA-256 of the standard's canonical form: the exact rules this unit was judged by.
     standard_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=InspectionStatus.DRAFT.value)
+    # A blind re-inspection of the same unit for a dispute: its verdict informs the supervisor
+    # and is never sent upstream; the unit keeps its LPN and its verdict in force.
+    second_opinion_for_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inspections.id"))
 
     parcel: Mapped[Parcel] = relationship()
     rma_line: Mapped[RmaLine | None] = relationship()

@@ -22,6 +22,7 @@ from station.models import Dispute, Verdict
 from station.photos import PhotoStore
 from station.services.disputes import DisputeView
 from station.services.reports import inspection_report_data
+from station.services.second_opinion import SecondOpinion, second_opinion_of
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Evidence:
     disputes: tuple[DisputeView, ...]  # newest first
     grades: tuple[str, ...]  # what a revision may choose, from the inspection's standard
     dispositions: tuple[str, ...]
+    second_opinion: SecondOpinion | None = None  # of the newest dispute, when asked for
 
 
 def gather_evidence(
@@ -61,6 +63,7 @@ def gather_evidence(
             .order_by(Dispute.opened_at.desc())
         ).all()
         views = tuple(DisputeView.of(d) for d in disputes)
+        second = second_opinion_of(session, disputes[0]) if disputes else None
         trace = tuple(verdict.trace or []) if verdict is not None else ()
     language = report.header.seller_language
     items = []
@@ -71,4 +74,4 @@ def gather_evidence(
     standard = standards.by_hash(report.standard.content_hash)
     grades = tuple(standard.grades) if standard is not None else ()
     return Evidence(inspection_id, report, tuple(items), trace, views, grades,
-                    tuple(d.value for d in Disposition))  # fmt: skip
+                    tuple(d.value for d in Disposition), second)  # fmt: skip

@@ -315,6 +315,10 @@ def finalize_inspection(
         if not evaluation.complete:
             raise FinalizeRefused([(m.code, _(m.message)) for m in evaluation.missing])
         assert evaluation.disposition and evaluation.refund and evaluation.responsibility
+        if inspection.second_opinion_for_id is not None:
+            from station.services.second_opinion import finalize_second_opinion
+
+            return finalize_second_opinion(session, actor, inspection, standard, evaluation)
         line = inspection.rma_line
         amount = None
         if line is not None and line.unit_price is not None:

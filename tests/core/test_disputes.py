@@ -300,3 +300,41 @@ def test_unknown_dispute_is_not_found(db, people):
 
     with pytest.raises(NotFound):
         start_review(db, people["supervisor"], uuid.uuid4(), 1)
+
+
+def test_second_opinion_is_blind_by_another_grader_and_never_sent_upstream(
+    db, people, standards, finalized, photos
+):
+    from station.models import Inspection, Lpn, RmaLine
+    from station.services.evidence import gather_evidence
+    from station.services.facts import get_inspection
+    from station.services.second_opinion import request_second_opinion
+
+    supervisor = people["supervisor"]
+    dispute = open_dispute(db, supervisor, finalized.inspection_id, REASON)
+    with pytest.raises(PermissionDenied):
+        request_second_opinion(db, people["grader"], dispute.id, dispute.version)
+    again_id = request_second_opinion(db, supervisor, dispute.id, dispute.version)
+    view = get_inspection(db, again_id)
+    # Blind: a fresh draft of the same unit and standard, none of the first grader's facts.
+    assert view.status == "draft" and view.answers == {} and view.weight_g is None
+    assert view.rma_line_id is not None and view.standard_hash
+
+    with db.read() as session:
+        qty_before = session.scalar(select(RmaLine.qty_received))
+    _answer_all(db, people["grader"], standards, again_id, {**GOOD_ANSWERS, "condition": "new"})
+    with pytest.raises(ServiceError, match="different grader"):
+        svc.finalize_inspection(db, people["grader"], standards, again_id)
+    other = _user(db, Role.GRADER, "grader2")
+    second = svc.finalize_inspection(db, other, standards, again_id)
+    assert second.lpn == finalized.lpn  # the unit keeps its LPN
+    with db.read() as session:
+        assert session.scalar(select(RmaLine.qty_received)) == qty_before
+        assert len(session.scalars(select(Lpn)).all()) == 1
+        assert session.get(Inspection, again_id).second_opinion_for_id == finalized.inspection_id
+    assert len(_events(db, "inspection.verdict.recorded")) == 1  # nothing new upstream
+
+    evidence = gather_evidence(db, standards, photos, finalized.inspection_id)
+    assert evidence.second_opinion is not None
+    assert evidence.second_opinion.grade == second.grade
+    assert evidence.second_opinion.grader_id == other.user_id
