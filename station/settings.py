@@ -36,6 +36,8 @@ class Settings:
     station_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0][:32])
     language: str = "en"
     simulate: bool = False
+    # Sign the bench's user out after this many seconds without input (0: never).
+    idle_sign_out_s: int = 300
     # Extra folders of standard files (seller standards agreed on site), besides the shipped ones.
     standards_dirs: tuple[Path, ...] = ()
     scanner: ScannerConfig = field(default_factory=ScannerConfig)

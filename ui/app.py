@@ -16,10 +16,12 @@ from station.sync.relay import Relay
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
+from ui.viewmodels.session import SessionViewModel
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
 from ui.wedge_filter import WedgeFilter
 from ui.widgets.bench_window import BenchWindow
+from ui.widgets.sign_in import ActivityFilter
 
 log = logging.getLogger(__name__)
 
@@ -30,21 +32,23 @@ def build_bench(
     runner = TaskRunner()
     vm = BenchViewModel(context, runner)
     history = HistoryViewModel(context, runner)
-    # Until sign-in at the bench exists the station itself acts, so the services refuse
-    # rulings with "sign in first" rather than record them under nobody's name.
+    # context.actor is whoever is signed in (the session sets it); signed out, the station
+    # itself acts and the services refuse rulings with "sign in first".
+    session = SessionViewModel(context, runner)
     supervisor = SupervisorViewModel(context, runner, lambda: context.actor)
     sync = SyncViewModel(context.db, runner, wake_relay=relay.wake if relay else None)
     if relay is not None:
         relay.set_status_callback(sync.relay_passed)  # relay thread; re-emitted queued
     window = BenchWindow(
         vm, runner, context.settings.station_id, devices=context.devices, history=history,
-        sync=sync, supervisor=supervisor,
+        sync=sync, supervisor=supervisor, session=session,
     )  # fmt: skip
     sync.setParent(window)
     # The window owns the view-models and the runner: they live and die together.
     vm.setParent(window)
     history.setParent(window)
     supervisor.setParent(window)
+    session.setParent(window)
     runner.setParent(window)
     connect_scanners(context, vm, window)
     return window, vm, runner
@@ -109,6 +113,10 @@ def run_bench(settings: Settings) -> int:
         if relay is not None:
             relay.start()
         window.show()
+        if window.session is not None:
+            # Any key or click counts as the grader being there (idle sign-out).
+            app.installEventFilter(ActivityFilter(window.session, window))
+            window.session.ask_if_needed()
         return int(app.exec())
     finally:
         if relay is not None:

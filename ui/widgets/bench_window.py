@@ -20,6 +20,7 @@ from ui.device_bridge import DeviceBridge
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
+from ui.viewmodels.session import SessionViewModel
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
 from ui.widgets.device_strip import DeviceStrip
@@ -27,6 +28,7 @@ from ui.widgets.history_dialog import HistoryDialog
 from ui.widgets.inspection_form import InspectionForm
 from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scan_bar import ScanBar
+from ui.widgets.sign_in import SessionBadge, SignInDialog
 from ui.widgets.supervisor_dialog import SupervisorDialog
 from ui.widgets.sync_indicator import SyncIndicator
 from ui.widgets.verdict_panel import VerdictPanel
@@ -51,6 +53,7 @@ class BenchWindow(QMainWindow):
         history: HistoryViewModel | None = None,
         sync: SyncViewModel | None = None,
         supervisor: SupervisorViewModel | None = None,
+        session: SessionViewModel | None = None,
     ) -> None:
         super().__init__()
         self._vm = vm
@@ -114,6 +117,12 @@ class BenchWindow(QMainWindow):
         QShortcut(QKeySequence("F9"), self).activated.connect(self.open_history)
         self._supervisor = supervisor
         QShortcut(QKeySequence("F10"), self).activated.connect(self.open_supervisor_queue)
+        self.session = session
+        if session is not None:
+            self.statusBar().addPermanentWidget(SessionBadge(session, self))
+            QShortcut(QKeySequence("Ctrl+U"), self).activated.connect(self.open_sign_in)
+            session.signInNeeded.connect(self.open_sign_in)
+            session.signedOutIdle.connect(self.open_sign_in)
         self._escape_at = 0.0
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
@@ -150,6 +159,15 @@ class BenchWindow(QMainWindow):
         dialog = HistoryDialog(self._history, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+        return dialog
+
+    def open_sign_in(self) -> SignInDialog | None:
+        """Ctrl+U, at start when users exist, and after an idle sign-out."""
+        if self.session is None:
+            return None
+        dialog = SignInDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
         return dialog
 
     def open_supervisor_queue(self) -> SupervisorDialog | None:
