@@ -12,6 +12,7 @@ import sys
 from types import FrameType
 from typing import Any
 
+from station.cli_user import acting_actor, acting_options
 from station.services.common import ServiceError
 from station.sync import endpoints as ep
 from station.sync.relay import Relay, RunCounts
@@ -40,7 +41,10 @@ def add_sync_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     run = actions.add_parser("run", parents=[common], help="deliver outbox events")
     run.add_argument("--once", action="store_true", help="deliver what is due, then exit")
     actions.add_parser("status", parents=[common], help="delivery status and dead letters")
-    retry_parser = actions.add_parser("retry", parents=[common], help="retry dead deliveries")
+    retry_parser = actions.add_parser(
+        "retry", parents=[common, acting_options()],
+        help="retry dead deliveries (a supervisor: --as USERNAME)",
+    )  # fmt: skip
     which = retry_parser.add_mutually_exclusive_group(required=True)
     which.add_argument("id", nargs="?", help="a dead delivery's id")
     which.add_argument("--all-dead", action="store_true")
@@ -84,7 +88,12 @@ def run_sync(args: argparse.Namespace, context: Any, as_json: bool) -> int:
         return 0 if not status.dead else 2
     if command == "retry":
         try:
-            n = retry_all_dead(context.db) if args.all_dead else retry(context.db, args.id)
+            actor = acting_actor(args, context)
+            n = (
+                retry_all_dead(context.db, actor)
+                if args.all_dead
+                else retry(context.db, actor, args.id)
+            )
         except ValueError as exc:
             raise ServiceError(f"not a delivery id: {args.id}") from exc
         _print({"requeued": n}, f"{n} delivery(ies) back to pending", as_json)
@@ -142,7 +151,8 @@ def _run(args: argparse.Namespace, context: Any, as_json: bool) -> int:
             _print(dataclasses.asdict(counts), _counts_text(counts), as_json)
             sys.stdout.flush()
 
-    relay = Relay(context.db, config, on_status=None if args.once else report)
+    relay = Relay(context.db, config, on_status=None if args.once else report,
+                  station_id=context.actor.station_id)  # fmt: skip
     try:
         if args.once:
             counts = relay.run_once()

@@ -36,13 +36,18 @@ PIN_ENV = "STATION_PIN"
 _ROLES = [role.value for role in Role]
 
 
-def add_user_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+def acting_options() -> argparse.ArgumentParser:
+    """``--as USERNAME``: a parent parser for every command that needs a signed-in user."""
     acting = argparse.ArgumentParser(add_help=False)
     acting.add_argument(
         "--as", dest="as_user", metavar="USERNAME", default=argparse.SUPPRESS,
         help=f"act as this user (PIN from ${PIN_ENV}, else asked for in a terminal)",
     )  # fmt: skip
-    parents = [common, acting]
+    return acting
+
+
+def add_user_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    parents = [common, acting_options()]
     user = commands.add_parser("user", parents=parents, help="users, roles and PINs")
     actions = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
 
@@ -71,7 +76,7 @@ def _print(result: Any, text: str, as_json: bool) -> None:
         print(text)
 
 
-def _acting(args: argparse.Namespace, context: Any) -> Actor:
+def acting_actor(args: argparse.Namespace, context: Any) -> Actor:
     """The station's actor, signed in as ``--as`` when given (else no user: bootstrap only)."""
     station: Actor = context.actor
     username = getattr(args, "as_user", None)
@@ -112,7 +117,7 @@ def run_user(args: argparse.Namespace, context: Any, as_json: bool) -> int:
         text = "\n".join(_describe(v) for v in views) or "no users"
         _print({"users": [dataclasses.asdict(v) for v in views]}, text, as_json)
         return 0
-    actor = _acting(args, context)
+    actor = acting_actor(args, context)
     if command == "add":
         view, pin = add_user(context.db, actor, args.username, args.name, args.role, args.pin)
         shown = pin if args.pin is None else None  # a PIN the user typed is not echoed

@@ -8,6 +8,7 @@ from decimal import Decimal
 from devices.gs1 import make_gtin13
 from station.db import Database
 from station.models import Rma, RmaLine, RmaTracking, Seller, Sku
+from station.services.common import Actor
 from station.timeutil import today_utc
 
 UPS = "1Z999AA10123456784"  # UPS's published example, valid check digit
@@ -101,3 +102,14 @@ def make_rma(
 
 def days_ago(days: int) -> date:
     return today_utc() - timedelta(days=days)
+
+
+def make_user(db: Database, role: str, username: str | None = None) -> Actor:
+    """A user with ``role`` (no PIN: services get the actor directly), as the acting user."""
+    from station.models import User
+
+    with db.write() as session:
+        user = User(username=username or role, display_name=(username or role).title(), role=role)
+        session.add(user)
+        session.flush()
+        return Actor(station_id="BENCH-T1", site_id="WH-TEST", user_id=user.id)

@@ -36,7 +36,8 @@ def build_bench(
     # itself acts and the services refuse rulings with "sign in first".
     session = SessionViewModel(context, runner)
     supervisor = SupervisorViewModel(context, runner, lambda: context.actor)
-    sync = SyncViewModel(context.db, runner, wake_relay=relay.wake if relay else None)
+    sync = SyncViewModel(context.db, runner, wake_relay=relay.wake if relay else None,
+                         actor=lambda: context.actor)  # fmt: skip
     if relay is not None:
         relay.set_status_callback(sync.relay_passed)  # relay thread; re-emitted queued
     window = BenchWindow(
@@ -105,7 +106,9 @@ def run_bench(settings: Settings) -> int:
         log.warning("database migrated; previous copy at %s", context.upgrade.backup)
     # Verdicts reach upstream from here; the bench never waits for the network.
     relay = (
-        Relay(context.db, context.settings.sync) if context.settings.sync.relay_enabled else None
+        Relay(context.db, context.settings.sync, station_id=context.settings.station_id)
+        if context.settings.sync.relay_enabled
+        else None
     )
     try:
         window, _vm, _runner = build_bench(context, relay)

@@ -44,6 +44,7 @@ from station.models.sync import DeliveryStatus, OutboxDelivery, WebhookEndpoint
 from station.sync.config import SyncConfig
 from station.sync.events import EventSchemaError, validate_event
 from station.sync.lease import RelayLease
+from station.sync.relay_audit import audit_deliveries
 from station.sync.retry_after import is_retriable, parse_retry_after
 from station.timeutil import utcnow
 
@@ -131,8 +132,10 @@ class Relay:
         on_status: Callable[[RunCounts], None] | None = None,
         batch_size: int | None = None,
         workers: int | None = None,
+        station_id: str = "relay",
     ) -> None:
         self.db = db
+        self.station_id = station_id  # recorded on the relay's audit events
         self.config = config or SyncConfig()
         workers = workers or self.config.relay_workers
         self._own_http = http is None
@@ -470,6 +473,9 @@ class Relay:
         now = self._clock()
         delivered_events: set[uuid.UUID] = set()
         delivered_rows: list[dict[str, Any]] = []
+        audit_delivered: list[tuple[uuid.UUID, str, uuid.UUID, int]] = []
+        audit_dead: list[tuple[uuid.UUID, str, uuid.UUID, dict[str, Any]]] = []
+        audit_disabled: list[tuple[uuid.UUID, str]] = []
         with self.db.write(background=True) as session:
             for outcome in outcomes:
                 job, status = outcome.job, outcome.status
@@ -479,6 +485,7 @@ class Relay:
                     delivered_rows.append({"_id": job.delivery_id, "_attempts": attempts,
                                            "_status": status, "_body": outcome.response_body})  # fmt: skip
                     delivered_events.add(job.event_id)
+                    audit_delivered.append((job.endpoint_id, job.url, job.event_id, status))
                     counts.delivered += 1
                     continue
                 values: dict[str, Any] = {
@@ -508,8 +515,9 @@ class Relay:
                 else:
                     values |= {"state": DeliveryStatus.DEAD, "last_error": f"HTTP {status}"}
                     counts.dead += 1
-                    if status == 410:
-                        counts.endpoints_disabled += self._disable(session, job, now)
+                    if status == 410 and self._disable(session, job, now):
+                        counts.endpoints_disabled += 1
+                        audit_disabled.append((job.endpoint_id, job.url))
                 session.execute(
                     update(OutboxDelivery)
                     .where(OutboxDelivery.id == job.delivery_id)
@@ -517,6 +525,7 @@ class Relay:
                 )
                 if values.get("state") == DeliveryStatus.DEAD:
                     log.warning("delivery %s to %s dead: %s", job.event_id, job.url, values)
+                    audit_dead.append((job.endpoint_id, job.url, job.event_id, values))
             if delivered_rows:
                 table = cast(Table, OutboxDelivery.__table__)
                 session.connection().execute(
@@ -544,6 +553,7 @@ class Relay:
                     )
                     .values(state=DeliveryState.DELIVERED.value, delivered_at=now)
                 )
+            audit_deliveries(session, self.station_id, audit_delivered, audit_dead, audit_disabled)
         return counts
 
     def _disable(self, session: Any, job: _Job, now: datetime) -> int:

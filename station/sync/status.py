@@ -11,9 +11,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
+from station.audit import audit_action
 from station.db import Database
 from station.models.ledger import DeliveryState, OutboxEvent
 from station.models.sync import DeliveryStatus, OutboxDelivery, WebhookEndpoint
+from station.permissions import Permission, authorize
+from station.services.common import Actor
 from station.timeutil import utcnow
 
 
@@ -141,22 +144,36 @@ def sync_status(db: Database, *, now: datetime | None = None, dead_limit: int = 
     )
 
 
-def _requeue(db: Database, condition: object) -> int:
+def _requeue(db: Database, actor: Actor, condition: object) -> int:
+    """Dead → pending with attempts reset, by a user allowed to manage sync (a supervisor):
+    re-sending a refused refund is a decision, so it is authorised and audited."""
     with db.write() as session:
-        result = session.execute(
+        authorize(session, actor, Permission.MANAGE_SYNC)
+        ids = list(
+            session.scalars(
+                select(OutboxDelivery.id)
+                .where(OutboxDelivery.state == DeliveryStatus.DEAD)
+                .where(condition)  # type: ignore[arg-type]
+            )
+        )
+        if not ids:
+            return 0
+        session.execute(
             update(OutboxDelivery)
-            .where(OutboxDelivery.state == DeliveryStatus.DEAD)
-            .where(condition)  # type: ignore[arg-type]
+            .where(OutboxDelivery.id.in_(ids))
             .values(state=DeliveryStatus.PENDING, attempts=0, next_attempt_at=utcnow())
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        audit_action(session, actor, action="sync.retried", entity_type="sync",
+                     entity_id="dead_letters",
+                     after={"deliveries": [str(i) for i in ids]})  # fmt: skip
+        return len(ids)
 
 
-def retry(db: Database, delivery_id: uuid.UUID | str) -> int:
+def retry(db: Database, actor: Actor, delivery_id: uuid.UUID | str) -> int:
     """Dead → pending with attempts reset; returns 1, or 0 if it was not dead."""
     key = delivery_id if isinstance(delivery_id, uuid.UUID) else uuid.UUID(str(delivery_id))
-    return _requeue(db, OutboxDelivery.id == key)
+    return _requeue(db, actor, OutboxDelivery.id == key)
 
 
-def retry_all_dead(db: Database) -> int:
-    return _requeue(db, OutboxDelivery.state == DeliveryStatus.DEAD)
+def retry_all_dead(db: Database, actor: Actor) -> int:
+    return _requeue(db, actor, OutboxDelivery.state == DeliveryStatus.DEAD)

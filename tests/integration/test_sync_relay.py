@@ -24,11 +24,13 @@ from station.db import Database
 from station.models.ledger import OutboxEvent
 from station.models.sync import OutboxDelivery, WebhookEndpoint
 from station.outbox import add_outbox_event
+from station.permissions import PermissionDenied
 from station.sync.config import SyncConfig
 from station.sync.endpoints import EndpointError, add_endpoint, generate_secret, list_endpoints
 from station.sync.relay import Relay, canonical_body, sign
 from station.sync.status import retry, retry_all_dead, sync_status
 from tests.event_payloads import LABEL_PRINTED, label_printed
+from tests.factories import make_user
 from tests.integration.webhook_receiver import Receiver, Reply
 
 FAST = SyncConfig(base_backoff_s=0.01, max_backoff_s=0.05, request_timeout_s=5.0)
@@ -241,8 +243,11 @@ def test_4xx_dead_letters_and_other_units_flow(db: Database, secret: str) -> Non
         assert status.dead == 1 and status.dead_letters[0].last_status == 422
         assert len(status.dead_letters[0].response_body or "") <= 2000
         fixed["yes"] = True
-        assert retry(db, status.dead_letters[0].id) == 1
-        assert retry_all_dead(db) == 0
+        grader, supervisor = make_user(db, "grader"), make_user(db, "supervisor")
+        with pytest.raises(PermissionDenied):
+            retry(db, grader, status.dead_letters[0].id)  # re-sending is a supervisor's call
+        assert retry(db, supervisor, status.dead_letters[0].id) == 1
+        assert retry_all_dead(db, supervisor) == 0
         drain(relay)
         relay.close()
     assert sorted(rx.applied) == sorted(str(i) for i in ids)

@@ -210,3 +210,28 @@ def test_delivered_rows_record_the_events_own_time(db: Database, secret: str) ->
             )
         ).one()
     assert row[0] == row[1]
+
+
+def test_deliveries_dead_letters_and_a_disabled_endpoint_are_audited(
+    db: Database, secret: str
+) -> None:
+    from station.audit import verify_chain
+    from station.models import AuditEvent
+
+    ids = add_events(db, ["A", "B"])
+    replies = {str(ids[0]): Reply(204), str(ids[1]): Reply(410)}
+    with Receiver(secret, lambda e, _n: replies[e["id"]]) as rx:
+        add_endpoint(db, rx.url, secret=secret)
+        relay = Relay(db, FAST, jitter=no_jitter, station_id="BENCH-9")
+        relay.run_once()
+        relay.close()
+    with db.read() as session:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("sync.%")).order_by(AuditEvent.seq)
+        ).all()
+        assert [r.action for r in rows] == [
+            "sync.delivered", "sync.dead_lettered", "sync.endpoint_disabled",
+        ]  # fmt: skip
+        assert rows[0].after["events"] == [str(ids[0])] and rows[0].station_id == "BENCH-9"
+        assert rows[1].after["event"] == str(ids[1]) and rows[1].after["status"] == 410
+        assert verify_chain(session).ok

@@ -9,6 +9,7 @@ from station.sync.config import SyncConfig
 from station.sync.endpoints import add_endpoint
 from station.sync.relay import Relay
 from tests.event_payloads import LABEL_PRINTED, label_printed
+from tests.factories import make_user
 from ui.viewmodels.sync import SyncViewModel
 from ui.widgets.sync_indicator import SyncIndicator
 
@@ -30,7 +31,8 @@ def test_offline_then_failed_then_retried(qtbot, db, runner, httpserver):
     _event(db, "unit-1")
     relay = Relay(db, SyncConfig(request_timeout_s=2))
     relay.run_once()
-    vm = SyncViewModel(db, runner, refresh_ms=60_000)
+    acting = {"now": make_user(db, "grader")}
+    vm = SyncViewModel(db, runner, actor=lambda: acting["now"], refresh_ms=60_000)
     indicator = SyncIndicator(vm)
     qtbot.addWidget(indicator)
     qtbot.waitUntil(lambda: "offline" in indicator.text())
@@ -48,6 +50,10 @@ def test_offline_then_failed_then_retried(qtbot, db, runner, httpserver):
     qtbot.waitUntil(lambda: dialog.table.rowCount() >= 1)
     assert "bad payload" in dialog.table.item(0, 4).text()
     assert dialog.retry_all.isEnabled()
+    dialog.retry_all.click()  # a grader may not re-send a refused event
+    qtbot.waitUntil(lambda: "may not" in dialog.message.text())
+    assert "FAILED" in indicator.text()
+    acting["now"] = make_user(db, "supervisor")
     dialog.retry_all.click()
     qtbot.waitUntil(lambda: "FAILED" not in indicator.text())
     relay.close()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from station.db import Database
+from station.services.common import Actor
 from station.sync import status as sync_status
 from station.sync.status import SyncStatus
 from ui.tasks import Pool, TaskRunner
@@ -19,6 +20,7 @@ from ui.tasks import Pool, TaskRunner
 
 class SyncViewModel(QObject):
     statusChanged = Signal(object)
+    messageChanged = Signal(str)  # a refused retry (e.g. nobody with the right role signed in)
     _relayPassed = Signal()
 
     def __init__(
@@ -27,6 +29,7 @@ class SyncViewModel(QObject):
         runner: TaskRunner,
         *,
         wake_relay: Callable[[], None] | None = None,
+        actor: Callable[[], Actor] | None = None,
         refresh_ms: int = 5000,
         parent: QObject | None = None,
     ) -> None:
@@ -34,6 +37,7 @@ class SyncViewModel(QObject):
         self._db = db
         self._runner = runner
         self._wake_relay = wake_relay
+        self._actor = actor
         self._busy = False
         self.status: SyncStatus | None = None
         self._relayPassed.connect(self.refresh)
@@ -60,12 +64,20 @@ class SyncViewModel(QObject):
             self._wake_relay()
 
     def retry(self, delivery_id: uuid.UUID) -> None:
-        db = self._db
-        self._runner.submit(lambda: sync_status.retry(db, delivery_id), self._after_retry)
+        db, actor = self._db, self._acting()
+        self._runner.submit(lambda: sync_status.retry(db, actor, delivery_id), self._after_retry,
+                            lambda error: self.messageChanged.emit(str(error)))  # fmt: skip
 
     def retry_all_dead(self) -> None:
-        db = self._db
-        self._runner.submit(lambda: sync_status.retry_all_dead(db), self._after_retry)
+        db, actor = self._db, self._acting()
+        self._runner.submit(lambda: sync_status.retry_all_dead(db, actor), self._after_retry,
+                            lambda error: self.messageChanged.emit(str(error)))  # fmt: skip
+
+    def _acting(self) -> Actor:
+        """Who retries: the signed-in user (a supervisor); the service checks the role."""
+        if self._actor is None:
+            raise RuntimeError("SyncViewModel needs an actor provider to retry deliveries")
+        return self._actor()
 
     def _after_retry(self, _count: object) -> None:
         self.deliver_now()

@@ -77,7 +77,12 @@ class DeadLetterDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.retry_all)
+        self.message = QLabel(self)
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
         vm.statusChanged.connect(self._show)
+        vm.messageChanged.connect(self.message.setText)
         self._show(vm.status)
 
     def _show(self, status: SyncStatus | None) -> None:
