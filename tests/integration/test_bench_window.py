@@ -14,6 +14,7 @@ from station.models import AuditEvent, Lpn, OutboxEvent, Verdict
 from tests.factories import UPS, make_catalog, make_rma
 from ui.app import build_bench
 from ui.viewmodels.bench import BenchState
+from ui.widgets.sign_in import SignInDialog
 
 
 @pytest.fixture
@@ -70,3 +71,30 @@ def test_scan_to_finalize_in_the_window(qtbot, context):
             )
             == 1
         )
+
+
+def test_the_bench_is_locked_until_someone_signs_in_once_users_exist(qtbot, context):
+    from station.services.users import add_user
+
+    add_user(context.db, context.actor, "admin", "Ada Admin", "admin", pin="2468")
+    window, _vm, runner = build_bench(context)
+    qtbot.addWidget(window)
+    session = window.session
+    assert session is not None
+    assert window.centralWidget().isEnabled()  # before the check: a station without users
+    with qtbot.waitSignal(session.signInNeeded, timeout=10_000):
+        session.ask_if_needed()
+    assert not window.centralWidget().isEnabled()
+    assert "sign in" in window.statusBar().currentMessage().lower()
+    dialog = window.findChild(SignInDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.username.setText("admin")
+    dialog.pin.setText("2468")
+    with qtbot.waitSignal(session.userChanged, timeout=10_000):
+        dialog.sign_in_button.click()
+    assert window.centralWidget().isEnabled() and context.actor.user_id is not None
+    session.sign_out()
+    assert not window.centralWidget().isEnabled()  # signed out: locked again
+    window.session_badge.switch_button.click()
+    assert any(d.isVisible() for d in window.findChildren(SignInDialog))
+    runner.wait_idle()

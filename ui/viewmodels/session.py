@@ -47,6 +47,8 @@ class SessionViewModel(QObject):
         self._timer.setInterval(IDLE_CHECK_MS)
         self._timer.timeout.connect(self.check_idle)
         self.user: SignedIn | None = None
+        # True once users exist: the bench is then locked whenever nobody is signed in.
+        self.required = False
 
     def ask_if_needed(self) -> None:
         """Sign-in is asked for once someone can sign in (an active user with a PIN); a fresh
@@ -60,6 +62,7 @@ class SessionViewModel(QObject):
         self._runner.submit(work, self._needed)
 
     def _needed(self, users_exist: bool) -> None:
+        self.required = users_exist
         if users_exist and self.user is None:
             self.signInNeeded.emit()
 

@@ -119,10 +119,13 @@ class BenchWindow(QMainWindow):
         QShortcut(QKeySequence("F10"), self).activated.connect(self.open_supervisor_queue)
         self.session = session
         if session is not None:
-            self.statusBar().addPermanentWidget(SessionBadge(session, self))
+            self.session_badge = SessionBadge(session, self)
+            self.session_badge.switch_button.clicked.connect(self.open_sign_in)
+            self.statusBar().addPermanentWidget(self.session_badge)
             QShortcut(QKeySequence("Ctrl+U"), self).activated.connect(self.open_sign_in)
-            session.signInNeeded.connect(self.open_sign_in)
-            session.signedOutIdle.connect(self.open_sign_in)
+            session.signInNeeded.connect(self._lock_until_signed_in)
+            session.signedOutIdle.connect(self._lock_until_signed_in)
+            session.userChanged.connect(self._apply_session)
         self._escape_at = 0.0
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
@@ -160,6 +163,22 @@ class BenchWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def _lock_until_signed_in(self) -> None:
+        self._apply_session(None)
+        self.open_sign_in()
+
+    def _apply_session(self, user: object) -> None:
+        """Once users exist, nothing is inspected under nobody's name: the bench is locked
+        while nobody is signed in (the status bar keeps Switch user / Ctrl+U)."""
+        locked = self.session is not None and self.session.required and user is None
+        central = self.centralWidget()
+        if central is not None:
+            central.setEnabled(not locked)
+        if locked:
+            self.statusBar().showMessage(self.tr("Signed out: sign in to inspect (Ctrl+U)"))
+        else:
+            self.statusBar().clearMessage()
 
     def open_sign_in(self) -> SignInDialog | None:
         """Ctrl+U, at start when users exist, and after an idle sign-out."""

@@ -146,6 +146,20 @@ class EvidenceView(QWidget):
                     state=dispute.state, at=dispute.opened_at, reason=dispute.reason
                 )
             )
+            if dispute.requested_outcome:
+                wanted = ", ".join(f"{k}: {v}" for k, v in dispute.requested_outcome.items())
+                self.history.addItem(self.tr("    asks for {wanted}").format(wanted=wanted))
+            for comment in dispute.comments:
+                self.history.addItem(f"    {comment.get('by', '?')}: {comment.get('text', '')}")
+        if evidence.second_opinion is not None and evidence.second_opinion.grade:
+            second = evidence.second_opinion
+            self.history.addItem(
+                self.tr("second opinion: {grade} / {disposition} / refund {refund}%").format(
+                    grade=second.grade,
+                    disposition=second.disposition,
+                    refund=second.refund_percent,
+                )
+            )
 
     def _show_measurements(self, evidence: Evidence) -> None:
         report = evidence.report
