@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inspection_rules import Evaluation, StandardRegistry
+from inspection_rules import Evaluation, Standard, StandardRegistry
 from inspection_rules.model import ItemType
 from inspection_rules.schema import SEVERITIES
 from station.audit import audit_action
@@ -325,24 +325,10 @@ def finalize_inspection(
             amount = (line.unit_price * evaluation.refund.percent / Decimal(100)).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
-        verdict = Verdict(
-            inspection_id=inspection.id,
-            revision=1,
-            grade=evaluation.grade,
-            disposition=evaluation.disposition.value,
-            refund_kind=evaluation.refund.kind.value,
-            refund_percent=evaluation.refund.percent,
-            refund_amount=amount,
-            currency=line.currency if line else None,
-            responsibility=evaluation.responsibility.value,
-            reason_codes=list(evaluation.reason_codes),
-            warnings=list(evaluation.warnings),
-            trace=[{"rule": step.rule, "detail": step.detail} for step in evaluation.trace],
-            standard_hash=standard.content_hash,
-            decided_by_id=actor.user_id,
-        )
-        session.add(verdict)
-        session.flush()
+        verdict = record_first_verdict(
+            session, actor, inspection, standard, evaluation,
+            amount=amount, currency=line.currency if line else None,
+        )  # fmt: skip
         lpn = allocate_lpn(session, inspection)
         inspection.status = InspectionStatus.FINALIZED.value
         inspection.finished_at = utcnow()
@@ -375,6 +361,39 @@ def finalize_inspection(
             payload=verdict_payload(actor, inspection, verdict, lpn, standard),
         )
         return view
+
+
+def record_first_verdict(
+    session: Session,
+    actor: Actor,
+    inspection: Inspection,
+    standard: Standard,
+    evaluation: Evaluation,
+    *,
+    amount: Decimal | None,
+    currency: str | None,
+) -> Verdict:
+    """Revision 1 as the standard decided it (also a second opinion's own verdict)."""
+    assert evaluation.disposition and evaluation.refund and evaluation.responsibility
+    verdict = Verdict(
+        inspection_id=inspection.id,
+        revision=1,
+        grade=evaluation.grade,
+        disposition=evaluation.disposition.value,
+        refund_kind=evaluation.refund.kind.value,
+        refund_percent=evaluation.refund.percent,
+        refund_amount=amount,
+        currency=currency,
+        responsibility=evaluation.responsibility.value,
+        reason_codes=list(evaluation.reason_codes),
+        warnings=list(evaluation.warnings),
+        trace=[{"rule": step.rule, "detail": step.detail} for step in evaluation.trace],
+        standard_hash=standard.content_hash,
+        decided_by_id=actor.user_id,
+    )
+    session.add(verdict)
+    session.flush()
+    return verdict
 
 
 def allocate_lpn(session: Session, inspection: Inspection) -> Lpn:

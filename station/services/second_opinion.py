@@ -87,24 +87,10 @@ def finalize_second_opinion(
     original = get_row(session, Inspection, inspection.second_opinion_for_id, _("inspection"))
     if actor.user_id in {first.decided_by_id, original.grader_id}:
         raise ServiceError(_("a second opinion needs a different grader than the first"))
-    verdict = Verdict(
-        inspection_id=inspection.id,
-        revision=1,
-        grade=evaluation.grade,
-        disposition=evaluation.disposition.value,
-        refund_kind=evaluation.refund.kind.value,
-        refund_percent=evaluation.refund.percent,
-        refund_amount=None,
-        currency=first.currency,
-        responsibility=evaluation.responsibility.value,
-        reason_codes=list(evaluation.reason_codes),
-        warnings=list(evaluation.warnings),
-        trace=[{"rule": step.rule, "detail": step.detail} for step in evaluation.trace],
-        standard_hash=standard.content_hash,
-        decided_by_id=actor.user_id,
-    )
-    session.add(verdict)
-    session.flush()
+    from station.services.inspections import record_first_verdict
+
+    verdict = record_first_verdict(session, actor, inspection, standard, evaluation,
+                                   amount=None, currency=first.currency)  # fmt: skip
     inspection.status = InspectionStatus.FINALIZED.value
     inspection.finished_at = utcnow()
     inspection.grader_id = actor.user_id
