@@ -123,12 +123,42 @@ class PullReport:
         self.warnings.extend(page.warnings)
 
 
-def cursor_name(url: str) -> str:
-    """``rma_pull:<url>``; a URL too long for the column is replaced by its hash."""
-    name = f"rma_pull:{url}"
+def cursor_name(url: str, prefix: str = "rma_pull") -> str:
+    """``<prefix>:<url>``; a URL too long for the column is replaced by its hash."""
+    name = f"{prefix}:{url}"
     if len(name) <= _CURSOR_NAME_MAX:
         return name
-    return "rma_pull:sha256:" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:48]
+    head = f"{prefix}:sha256:"
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()
+    return head + digest[: _CURSOR_NAME_MAX - len(head)]
+
+
+def stored_cursor(db: Database, name: str, reset: bool) -> str | None:
+    """Where the last pull of this feed stopped (None: from the first page)."""
+    if reset:
+        return None
+    with db.read() as session:
+        stored = session.get(SyncCursor, name)
+        return stored.cursor if stored is not None else None
+
+
+def paged_http(
+    url: str,
+    *,
+    token: str | None,
+    client: httpx.Client | None,
+    retries: int,
+    backoff_s: float,
+    sleep: Callable[[float], None],
+    timeout_s: float,
+    key: str = "rmas",
+) -> PagedHttp:
+    """The page fetcher for one feed; JSON accepted, the bearer token sent when configured."""
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return PagedHttp(client or httpx.Client(timeout=timeout_s), url, headers, retries,
+                     backoff_s, sleep, key)  # fmt: skip
 
 
 def pull_rmas(
@@ -153,17 +183,11 @@ def pull_rmas(
     is not the expected JSON; everything committed before it stays.
     """
     name = cursor_name(url)
-    with db.read() as session:
-        stored = session.get(SyncCursor, name)
-        cursor = None if reset or stored is None else stored.cursor
+    cursor = stored_cursor(db, name, reset)
     report = PullReport(url=url, cursor=cursor)
     own_client = client is None
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    http = PagedHttp(
-        client or httpx.Client(timeout=timeout_s), url, headers, retries, backoff_s, sleep
-    )
+    http = paged_http(url, token=token, client=client, retries=retries, backoff_s=backoff_s,
+                      sleep=sleep, timeout_s=timeout_s)  # fmt: skip
     try:
         while max_pages is None or report.pages < max_pages:
             page_no = report.pages + 1

@@ -10,7 +10,6 @@ index and does not stop the good ones; re-pulling the same page changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -20,10 +19,16 @@ from typing import Any
 import httpx
 
 from station.db import Database
-from station.models import SyncCursor
 from station.services.common import Actor, ServiceError
 from station.services.disputes import record_upstream_dispute
-from station.sync.pull import DEFAULT_BACKOFF_S, DEFAULT_RETRIES, PagedHttp, store_cursor
+from station.sync.pull import (
+    DEFAULT_BACKOFF_S,
+    DEFAULT_RETRIES,
+    cursor_name,
+    paged_http,
+    store_cursor,
+    stored_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +42,6 @@ class DisputePullReport:
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)  # "page 2 #3 (CS-1): no unit with LPN …"
     complete: bool = False
-
-
-def dispute_cursor_name(url: str) -> str:
-    name = f"dispute_pull:{url}"
-    return (
-        name if len(name) <= 64 else "dispute_pull:" + hashlib.sha256(url.encode()).hexdigest()[:48]
-    )
 
 
 def pull_disputes(
@@ -62,16 +60,11 @@ def pull_disputes(
 ) -> DisputePullReport:
     """Pull from the stored cursor; raises ``PullFailed`` when a page cannot be fetched, after
     keeping everything applied and the cursor of every page before it."""
-    name = dispute_cursor_name(url)
-    with db.read() as session:
-        stored = session.get(SyncCursor, name)
-        cursor = None if reset or stored is None else stored.cursor
+    name = cursor_name(url, "dispute_pull")
+    cursor = stored_cursor(db, name, reset)
     report = DisputePullReport(url=url, cursor=cursor)
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    http = PagedHttp(client or httpx.Client(timeout=timeout_s), url, headers, retries,
-                     backoff_s, sleep, key="disputes")  # fmt: skip
+    http = paged_http(url, token=token, client=client, retries=retries, backoff_s=backoff_s,
+                      sleep=sleep, timeout_s=timeout_s, key="disputes")  # fmt: skip
     try:
         while True:
             page_no = report.pages + 1
