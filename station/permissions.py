@@ -10,14 +10,12 @@ count.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Protocol
-from uuid import UUID
 
 from sqlalchemy.orm import Session
 
 from station.i18n import _
 from station.models import Role, User
-from station.services.common import ServiceError
+from station.services.common import Actor, ServiceError
 
 
 class Permission(StrEnum):
@@ -48,16 +46,11 @@ class PermissionDenied(ServiceError):
     """The acting user may not do this (or nobody is signed in)."""
 
 
-class _HasUser(Protocol):
-    @property
-    def user_id(self) -> UUID | None: ...
-
-
 def allowed(role: Role | str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[Role(role)]
 
 
-def authorize(session: Session, actor: _HasUser, permission: Permission) -> User:
+def authorize(session: Session, actor: Actor, permission: Permission) -> User:
     """The acting user, if they may do ``permission`` now; else :class:`PermissionDenied`."""
     if actor.user_id is None:
         raise PermissionDenied(_("sign in first: this needs a user who may {action}").format(

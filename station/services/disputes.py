@@ -47,6 +47,8 @@ from station.services.facts import get_row, standard_of
 from station.timeutil import utcnow
 
 DEFAULT_SLA_HOURS = 72
+# Not yet ruled on: in the supervisor's queue, and at most one per unit.
+ACTIVE_DISPUTE_STATES = (DisputeState.OPEN.value, DisputeState.IN_REVIEW.value)
 REASON_MIN_LENGTH = 5  # "ok" is not a reason a seller can read
 
 
@@ -102,14 +104,19 @@ class DisputeView:
         )
 
 
-def current_verdict(session: Session, inspection_id: uuid.UUID) -> Verdict:
-    """The verdict in force: the highest revision of the inspection."""
-    verdict = session.scalar(
+def verdict_in_force(session: Session, inspection_id: uuid.UUID) -> Verdict | None:
+    """The highest revision of the inspection's verdict, if it has one."""
+    return session.scalar(
         select(Verdict)
         .where(Verdict.inspection_id == inspection_id)
         .order_by(Verdict.revision.desc())
         .limit(1)
     )
+
+
+def current_verdict(session: Session, inspection_id: uuid.UUID) -> Verdict:
+    """The verdict in force; refused when there is none yet (nothing to dispute)."""
+    verdict = verdict_in_force(session, inspection_id)
     if verdict is None:
         raise InvalidState(_("this inspection has no verdict yet: nothing to dispute"))
     return verdict
@@ -121,15 +128,11 @@ def _sla_due(session: Session, inspection: Inspection, opened_at: datetime) -> d
     return opened_at + timedelta(hours=hours)
 
 
-def _open_disputes(session: Session, inspection_id: uuid.UUID) -> list[Dispute]:
-    done = (DisputeState.CLOSED.value, DisputeState.UPHELD.value, DisputeState.REVISED.value)
-    return list(
-        session.scalars(
-            select(Dispute).where(
-                Dispute.inspection_id == inspection_id, Dispute.state.not_in(done)
-            )
-        )
+def _has_active_dispute(session: Session, inspection_id: uuid.UUID) -> bool:
+    query = select(Dispute.id).where(
+        Dispute.inspection_id == inspection_id, Dispute.state.in_(ACTIVE_DISPUTE_STATES)
     )
+    return session.scalar(query.limit(1)) is not None
 
 
 def open_dispute(
@@ -250,7 +253,7 @@ def resolve_dispute(
     with db.write() as session:
         user = authorize(session, actor, Permission.RESOLVE_DISPUTE)
         dispute = _locked(session, dispute_id, expected_version)
-        if dispute.state not in (DisputeState.OPEN.value, DisputeState.IN_REVIEW.value):
+        if dispute.state not in ACTIVE_DISPUTE_STATES:
             raise DisputeConflict(_already_resolved(session, dispute))
         before = _state_of(dispute)
         now = utcnow()
@@ -341,7 +344,7 @@ def _create(
     attachments: list[Any],
     now: datetime,
 ) -> Dispute:
-    if _open_disputes(session, inspection.id):
+    if _has_active_dispute(session, inspection.id):
         raise InvalidState(_("this unit already has an open dispute; add a comment to it"))
     verdict = current_verdict(session, inspection.id)
     dispute = Dispute(

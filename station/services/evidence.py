@@ -18,9 +18,9 @@ from sqlalchemy import select
 from inspection_rules import Disposition, StandardRegistry
 from labels.report_inspection import InspectionReportData
 from station.db import Database
-from station.models import Dispute, Verdict
+from station.models import Dispute
 from station.photos import PhotoStore
-from station.services.disputes import DisputeView
+from station.services.disputes import DisputeView, verdict_in_force
 from station.services.reports import inspection_report_data
 from station.services.second_opinion import SecondOpinion, second_opinion_of
 
@@ -51,12 +51,7 @@ def gather_evidence(
 ) -> Evidence:
     report = inspection_report_data(db, standards, inspection_id)
     with db.read() as session:
-        verdict = session.scalar(
-            select(Verdict)
-            .where(Verdict.inspection_id == inspection_id)
-            .order_by(Verdict.revision.desc())
-            .limit(1)
-        )
+        verdict = verdict_in_force(session, inspection_id)
         disputes = session.scalars(
             select(Dispute)
             .where(Dispute.inspection_id == inspection_id)

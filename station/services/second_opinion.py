@@ -19,10 +19,10 @@ from inspection_rules import Evaluation, Standard
 from station.audit import audit_action
 from station.db import Database
 from station.i18n import _
-from station.models import Dispute, DisputeState, Inspection, InspectionStatus, Lpn, Verdict
+from station.models import Dispute, Inspection, InspectionStatus, Lpn, Verdict
 from station.permissions import Permission, authorize
 from station.services.common import Actor, InvalidState, ServiceError
-from station.services.disputes import current_verdict
+from station.services.disputes import ACTIVE_DISPUTE_STATES, current_verdict
 from station.services.facts import get_row
 from station.timeutil import utcnow
 from station.views import VerdictView
@@ -47,7 +47,7 @@ def request_second_opinion(
         dispute = get_row(session, Dispute, dispute_id, _("dispute"))
         if dispute.version != expected_version:
             raise InvalidState(_("the dispute changed meanwhile; reload it"))
-        if dispute.state not in (DisputeState.OPEN.value, DisputeState.IN_REVIEW.value):
+        if dispute.state not in ACTIVE_DISPUTE_STATES:
             raise InvalidState(_("a second opinion is asked for before the ruling"))
         if dispute.second_opinion_inspection_id is not None:
             raise InvalidState(_("a second opinion was already asked for"))

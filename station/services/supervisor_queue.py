@@ -21,7 +21,6 @@ from station.db import Database
 from station.i18n import _
 from station.models import (
     Dispute,
-    DisputeState,
     Inspection,
     Parcel,
     Rma,
@@ -32,11 +31,14 @@ from station.models import (
 )
 from station.permissions import Permission, authorize
 from station.services.common import Actor, InvalidState, ServiceError
-from station.services.disputes import DEFAULT_SLA_HOURS, DisputeView, open_dispute
+from station.services.disputes import (
+    ACTIVE_DISPUTE_STATES,
+    DEFAULT_SLA_HOURS,
+    DisputeView,
+    open_dispute,
+)
 from station.services.facts import get_row
 from station.timeutil import utcnow
-
-ACTIVE_DISPUTE_STATES = (DisputeState.OPEN.value, DisputeState.IN_REVIEW.value)
 
 
 @dataclass(frozen=True)

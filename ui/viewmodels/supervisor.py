@@ -76,11 +76,12 @@ class SupervisorViewModel(QObject):
     def review(self, item: QueueItem, outcome: str, note: str) -> None:
         """A flagged verdict: ``accepted`` (grade stands) or ``disputed`` (opens a dispute)."""
         ctx, actor = self._context, self._actor()
-        self._runner.submit(
-            lambda: review_flagged(ctx.db, actor, item.verdict_id, outcome, note) and "disputed",
-            lambda state: self._on_resolved(state or "accepted"),
-            self._on_error,
-        )
+
+        def work() -> str:
+            review_flagged(ctx.db, actor, item.verdict_id, outcome, note)
+            return outcome
+
+        self._runner.submit(work, self._on_resolved, self._on_error)
 
     def _on_queue(self, items: list[QueueItem]) -> None:
         self.items = items

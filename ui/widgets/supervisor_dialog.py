@@ -27,14 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.services.disputes import RevisedOutcome
+from station.services.disputes import REASON_MIN_LENGTH, RevisedOutcome
 from station.services.evidence import Evidence
 from station.services.supervisor_queue import QueueItem
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.widgets.evidence_view import EvidenceView
 
 OVERDUE = QColor("#f9d6d3")
-MIN_REASON = 5
 
 
 class SupervisorDialog(QDialog):
@@ -178,7 +177,7 @@ class SupervisorDialog(QDialog):
 
     def _update_buttons(self) -> None:
         item = self.selected()
-        has_reason = len(self._reason_text()) >= MIN_REASON
+        has_reason = len(self._reason_text()) >= REASON_MIN_LENGTH
         is_dispute = item is not None and item.kind == "dispute"
         is_flagged = item is not None and item.kind == "flagged"
         self.uphold_button.setEnabled(is_dispute and has_reason)
