@@ -347,7 +347,7 @@ class Relay:
         d, e = OutboxDelivery, OutboxEvent
         older = aliased(OutboxDelivery)
         query = (
-            select(d.id, d.event_id, d.endpoint_id, d.aggregate_id, d.attempts, e.payload)
+            select(d.id, d.event_id, d.endpoint_id, d.attempts, e.payload)
             .join(e, e.id == d.event_id)
             .join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
             .where(d.state == DeliveryStatus.PENDING, WebhookEndpoint.enabled)
@@ -385,11 +385,8 @@ class Relay:
                 )
             }
         jobs = []
-        seen: set[tuple[uuid.UUID, str]] = set()
-        for delivery_id, event_id, endpoint_id, aggregate_id, attempts, payload in rows:
-            if (endpoint_id, aggregate_id) in seen:
-                continue  # belt and braces: never two of a unit in one batch
-            seen.add((endpoint_id, aggregate_id))
+        # One row per unit and endpoint: the (created_at, event id) order is total.
+        for delivery_id, event_id, endpoint_id, attempts, payload in rows:
             endpoint = endpoints[endpoint_id]
             secrets = (endpoint.secret, *(endpoint.previous_secrets or []))
             jobs.append(
