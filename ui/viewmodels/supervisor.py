@@ -11,14 +11,26 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
 
 from station.context import AppContext
 from station.services.common import Actor
 from station.services.disputes import DisputeConflict, RevisedOutcome, resolve_dispute
-from station.services.evidence import Evidence, gather_evidence
+from station.services.evidence import Evidence, EvidencePhoto, gather_evidence
 from station.services.supervisor_queue import QueueItem, review_flagged, supervisor_queue
 from station.timeutil import utcnow
 from ui.tasks import TaskRunner
+
+
+def load_photo_image(photo: EvidencePhoto) -> QImage:
+    """Decode a photo (a null image when it is missing). QImage, not QPixmap, so a worker
+    thread can do it: a 12-megapixel JPEG takes long enough to freeze the window."""
+    return QImage(str(photo.path)) if photo.present else QImage()
+
+
+def load_photo_images(evidence: Evidence) -> dict[str, QImage]:
+    """Every photo of the evidence, decoded, by SHA-256 (run this off the UI thread)."""
+    return {photo.sha256: load_photo_image(photo) for photo in evidence.photos}
 
 
 class SupervisorViewModel(QObject):
@@ -39,6 +51,7 @@ class SupervisorViewModel(QObject):
         self._actor = actor
         self.items: list[QueueItem] = []
         self.evidence: Evidence | None = None
+        self.images: dict[str, QImage] = {}  # the evidence's photos, decoded by the worker
         self.filters: dict[str, object] = {}
         self.now: Callable[[], datetime] = utcnow
 
@@ -55,11 +68,12 @@ class SupervisorViewModel(QObject):
 
     def load_evidence(self, item: QueueItem) -> None:
         ctx = self._context
-        self._runner.submit(
-            lambda: gather_evidence(ctx.db, ctx.standards, ctx.photos, item.inspection_id),
-            self._on_evidence,
-            self._on_error,
-        )
+
+        def work() -> tuple[Evidence, dict[str, QImage]]:
+            evidence = gather_evidence(ctx.db, ctx.standards, ctx.photos, item.inspection_id)
+            return evidence, load_photo_images(evidence)  # decoded here, not on the UI thread
+
+        self._runner.submit(work, self._on_evidence, self._on_error)
 
     def resolve(self, item: QueueItem, reason: str, revised: RevisedOutcome | None) -> None:
         """Uphold (``revised`` None) or revise the dispute the supervisor is looking at."""
@@ -87,9 +101,9 @@ class SupervisorViewModel(QObject):
         self.items = items
         self.queueChanged.emit(items)
 
-    def _on_evidence(self, evidence: Evidence) -> None:
-        self.evidence = evidence
-        self.evidenceChanged.emit(evidence)
+    def _on_evidence(self, loaded: tuple[Evidence, dict[str, QImage]]) -> None:
+        self.evidence, self.images = loaded
+        self.evidenceChanged.emit(self.evidence)
 
     def _on_resolved(self, state: str) -> None:
         self.messageChanged.emit("info", self.tr("Saved: {state}").format(state=state))

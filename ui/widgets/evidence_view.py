@@ -4,7 +4,7 @@ weight against the expected weight, the standard's rule trace and the unit's his
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap, QWheelEvent
+from PySide6.QtGui import QImage, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsScene,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from station.services.evidence import Evidence, EvidencePhoto
+from ui.viewmodels.supervisor import load_photo_image
 
 PASS_COLOUR = "#1b7f3b"
 FAIL_COLOUR = "#b3261e"
@@ -30,14 +31,18 @@ FAIL_COLOUR = "#b3261e"
 class ZoomableImage(QGraphicsView):
     """A photo the supervisor can zoom (wheel, or + / -) and pan (drag)."""
 
-    def __init__(self, photo: EvidencePhoto, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, photo: EvidencePhoto, image: QImage | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.photo = photo
         self.setScene(QGraphicsScene(self))
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setMinimumSize(220, 220)
         self.zoom = 1.0
-        pixmap = QPixmap(str(photo.path)) if photo.present else QPixmap()
+        if image is None:
+            image = load_photo_image(photo)
+        pixmap = QPixmap.fromImage(image)
         self.loaded = not pixmap.isNull()
         if self.loaded:
             self.scene().addItem(QGraphicsPixmapItem(pixmap))
@@ -102,7 +107,9 @@ class EvidenceView(QWidget):
         layout.addWidget(splitter, 1)
         self.images: list[ZoomableImage] = []
 
-    def show_evidence(self, evidence: Evidence) -> None:
+    def show_evidence(self, evidence: Evidence, images: dict[str, QImage] | None = None) -> None:
+        """``images`` from :func:`load_photo_images` on a worker; without them the photos are
+        decoded here, on the calling thread."""
         report = evidence.report
         verdict = report.current_verdict
         self.summary.setText(
@@ -116,7 +123,11 @@ class EvidenceView(QWidget):
         )
         for image in self.images:
             image.deleteLater()
-        self.images = [ZoomableImage(photo, self.photo_strip) for photo in evidence.photos]
+        decoded = images or {}
+        self.images = [
+            ZoomableImage(photo, decoded.get(photo.sha256), self.photo_strip)
+            for photo in evidence.photos
+        ]
         for image in self.images:
             self.photo_row.addWidget(image)
         self._show_measurements(evidence)

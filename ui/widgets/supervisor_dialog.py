@@ -159,7 +159,7 @@ class SupervisorDialog(QDialog):
         self._update_buttons()
 
     def _show_evidence(self, evidence: Evidence) -> None:
-        self.evidence.show_evidence(evidence)
+        self.evidence.show_evidence(evidence, self._vm.images)
         self.new_grade.clear()
         self.new_grade.addItems(list(evidence.grades))
         self.new_disposition.clear()
