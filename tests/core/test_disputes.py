@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from station.db import Database
-from station.models import AuditEvent, OutboxEvent, Role, Seller, User, Verdict
+from station.models import AuditEvent, OutboxEvent, Seller, User, Verdict
 from station.permissions import PermissionDenied
 from station.services import inspections as svc
 from station.services.common import Actor, InvalidState, ServiceError
@@ -33,27 +33,18 @@ from station.services.supervisor_queue import review_flagged, supervisor_queue
 from station.sync.events import validate_event
 from station.timeutil import utcnow
 from tests.core.test_inspections import GOOD_ANSWERS, _answer_all, _open
-from tests.factories import make_rma
+from tests.factories import make_rma, make_user
 
 REASON = "Seller sent photos: the pilling is from our own handling"
-
-
-def _user(db: Database, role: Role, name: str | None = None) -> Actor:
-    with db.write() as session:
-        user = User(username=name or role.value, display_name=(name or role.value).title(),
-                    role=role.value)  # fmt: skip
-        session.add(user)
-        session.flush()
-        return Actor(station_id="BENCH-T1", site_id="WH-TEST", user_id=user.id)
 
 
 @pytest.fixture
 def people(db: Database) -> dict[str, Actor]:
     return {
-        "grader": _user(db, Role.GRADER),
-        "supervisor": _user(db, Role.SUPERVISOR),
-        "supervisor2": _user(db, Role.SUPERVISOR, "supervisor2"),
-        "admin": _user(db, Role.ADMIN),
+        "grader": make_user(db, "grader"),
+        "supervisor": make_user(db, "supervisor"),
+        "supervisor2": make_user(db, "supervisor", "supervisor2"),
+        "admin": make_user(db, "admin"),
     }
 
 
@@ -325,7 +316,7 @@ def test_second_opinion_is_blind_by_another_grader_and_never_sent_upstream(
     _answer_all(db, people["grader"], standards, again_id, {**GOOD_ANSWERS, "condition": "new"})
     with pytest.raises(ServiceError, match="different grader"):
         svc.finalize_inspection(db, people["grader"], standards, again_id)
-    other = _user(db, Role.GRADER, "grader2")
+    other = make_user(db, "grader", "grader2")
     second = svc.finalize_inspection(db, other, standards, again_id)
     assert second.lpn == finalized.lpn  # the unit keeps its LPN
     with db.read() as session:

@@ -12,28 +12,20 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from station.context import AppContext
-from station.models import Rma, RmaLine, Role, User, Verdict
+from station.models import Rma, RmaLine, Verdict
 from station.services import inspections as svc
 from station.services.common import Actor
 from station.services.disputes import open_dispute, resolve_dispute
 from station.services.evidence import gather_evidence
 from station.services.receiving import open_inspection, receive_parcel
 from station.timeutil import utcnow
-from tests.factories import UPS
+from tests.factories import UPS, make_user
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.widgets.evidence_view import EvidenceView
 from ui.widgets.supervisor_dialog import SupervisorDialog
 
 SAMPLE_PHOTOS = Path(__file__).resolve().parents[2] / "resources" / "sample_photos"
 REASON = "Seller photos show the mark was there before shipping"
-
-
-def _actor(ctx: AppContext, role: Role, name: str) -> Actor:
-    with ctx.db.write() as session:
-        user = User(username=name, display_name=name.title(), role=role.value)
-        session.add(user)
-        session.flush()
-        return Actor(station_id=ctx.actor.station_id, site_id=ctx.actor.site_id, user_id=user.id)
 
 
 def _finalize(ctx: AppContext, grader: Actor, number: str, code: str) -> uuid.UUID:
@@ -53,9 +45,9 @@ def _finalize(ctx: AppContext, grader: Actor, number: str, code: str) -> uuid.UU
 @pytest.fixture
 def queue_ctx(context: AppContext):
     people = {
-        "grader": _actor(context, Role.GRADER, "grader"),
-        "supervisor": _actor(context, Role.SUPERVISOR, "supervisor"),
-        "supervisor2": _actor(context, Role.SUPERVISOR, "supervisor2"),
+        "grader": make_user(context.db, "grader"),
+        "supervisor": make_user(context.db, "supervisor"),
+        "supervisor2": make_user(context.db, "supervisor", "supervisor2"),
     }
     fresh = _finalize(context, people["grader"], "RMA-NK-000123", UPS)
     late = _finalize(context, people["grader"], "RMA-NK-000200", "RMA-NK-000200")
