@@ -45,6 +45,7 @@ import serial
 from devices.config import ScaleConfig
 from devices.scale import ScaleError, Weight
 from devices.scale_protocols import Reading, Reply, ScaleCodec, make_codec
+from devices.serial_link import open_serial_url
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def open_port(url: str, baudrate: int = 9600, framing: str = "8N1", timeout: flo
     except KeyError:
         raise ScaleError(f"unknown framing {framing!r} (one of {', '.join(_FRAMING)})") from None
     try:
-        port = serial.serial_for_url(
+        return open_serial_url(
             url,
             baudrate=baudrate,
             bytesize=bytesize,
@@ -95,32 +96,6 @@ def open_port(url: str, baudrate: int = 9600, framing: str = "8N1", timeout: flo
         )
     except (serial.SerialException, OSError, ValueError) as exc:
         raise ScaleError(f"cannot open scale port {url}: {exc}") from exc
-    problem = self_connected(port)
-    if problem:
-        raise ScaleError(f"cannot open scale port {url}: {problem}")
-    return port
-
-
-def self_connected(port: Any) -> str | None:
-    """For ``socket://`` ports: a description if the connection went to itself, else None.
-
-    Linux lets a TCP connect to a local port in the ephemeral range, with nobody listening,
-    succeed against itself (the kernel picks that same port as the source: a "self-connect").
-    A reconnect loop that keeps dialling a vanished scale server eventually hits it, then
-    reads back its own commands and, worse, holds the port the server needs to come back on.
-    Such a port is closed here and treated as "not there yet".
-    """
-    sock = getattr(port, "_socket", None)
-    if sock is None:
-        return None
-    try:
-        mine, theirs = sock.getsockname(), sock.getpeername()
-    except OSError:
-        return None
-    if mine != theirs:
-        return None
-    port.close()
-    return "nothing listens there (the connection reached itself)"
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,10 @@ StatusCallback = Callable[..., None]
 
 
 def _open_port(url: str, baudrate: int) -> Any:
-    import serial  # pyserial; imported here so a bench without serial devices never needs it
+    # pyserial, imported here so a bench without serial devices never needs it
+    from devices.serial_link import open_serial_url
 
-    from devices.serial_scale import self_connected
-
-    port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.2)
-    problem = self_connected(port)
-    if problem:
-        raise OSError(f"cannot open scanner port {url}: {problem}")
-    return port
+    return open_serial_url(url, baudrate=baudrate, timeout=0.2)
 
 
 class SerialScanner:

@@ -242,7 +242,7 @@ def test_a_tcp_port_that_reached_itself_counts_as_not_there() -> None:
     the scale server needs to come back on)."""
     import socket
 
-    from devices.serial_scale import self_connected
+    from devices.serial_link import self_connected
 
     class Port:
         def __init__(self, sock: socket.socket) -> None:
