@@ -36,6 +36,11 @@ class Settings:
     station_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0][:32])
     language: str = "en"
     simulate: bool = False
+    # The bench's look: "light" or "dark"; sounds for scan accepted/rejected and verdict recorded.
+    theme: str = "light"
+    sounds: bool = True
+    # Debug: log any main-thread stall longer than this many ms, with its stack (0: off).
+    stall_log_ms: int = 0
     # Sign the bench's user out after this many seconds without input (0: never).
     idle_sign_out_s: int = 300
     # Extra folders of standard files (seller standards agreed on site), besides the shipped ones.

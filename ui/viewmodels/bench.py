@@ -43,8 +43,18 @@ class BenchState(StrEnum):
     FINALIZED = "finalized"
 
 
+class Feedback(StrEnum):
+    """What the grader should notice without looking: each has its own sound and colour."""
+
+    SCAN_ACCEPTED = "scan_accepted"
+    SCAN_REJECTED = "scan_rejected"
+    VERDICT_RECORDED = "verdict_recorded"
+
+
 class BenchViewModel(QObject, InspectionReadout):
     stateChanged = Signal(str)
+    # A Feedback value, for sounds and flashes.
+    feedback = Signal(str)
     rmaChanged = Signal(object)
     scanChanged = Signal(object)
     # The inspection as the services last returned it (None when none is open).
