@@ -13,6 +13,7 @@ Standards and reports carry their own texts in every language they support (``{"
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -25,6 +26,13 @@ SOURCE_LANGUAGE = "en"
 # Shown in the language picker in their own language, so anyone can find theirs.
 LANGUAGES: dict[str, str] = {"en": "English", "zh-CN": "简体中文", "es": "Español"}
 _ALIASES = {"zh": "zh-CN", "zh_cn": "zh-CN", "zh-hans": "zh-CN", "zh_hans": "zh-CN"}
+
+# Pseudo-language for tests and layout checks: every translated string comes out accented,
+# a third longer (German-length) and bracketed, so an untranslated or clipped text shows.
+PSEUDO_LANGUAGE = "x-pseudo"
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
+_PSEUDO_KEEP = re.compile(r"(\{[^{}]*\}|<[^>]+>|&\w+;|%\(\w+\)[sd]|%[sd]|\n)")
+_PSEUDO_ACCENTS = str.maketrans("aeiouAEIOUcnsyCNSY", "áéíóúÁÉÍÓÚçñšýÇÑŠÝ")
 
 _lock = threading.Lock()
 _language = SOURCE_LANGUAGE
@@ -41,7 +49,7 @@ def normalize_language(tag: str | None) -> str:
     if not tag:
         return SOURCE_LANGUAGE
     clean = tag.strip()
-    if clean in LANGUAGES:
+    if clean in LANGUAGES or clean == PSEUDO_LANGUAGE:
         return clean
     lowered = clean.lower().replace(" ", "")
     if lowered in _ALIASES:
@@ -66,7 +74,7 @@ def catalogue_path(language: str) -> Path:
 def load_catalogue(language: str) -> dict[str, str]:
     """The translated entries of one language's catalogue (untranslated and fuzzy ones are
     left out, so they show the English source rather than a guess)."""
-    if language == SOURCE_LANGUAGE:
+    if language in (SOURCE_LANGUAGE, PSEUDO_LANGUAGE):
         return {}
     cached = _cache.get(language)
     if cached is not None:
@@ -79,7 +87,8 @@ def load_catalogue(language: str) -> dict[str, str]:
         if not message.id or message.fuzzy:
             continue
         msgid = message.id if isinstance(message.id, str) else message.id[0]
-        text = message.string if isinstance(message.string, str) else message.string[0]
+        string = message.string
+        text = string if isinstance(string, str) else (string[0] if string else "")
         if text:
             messages[msgid] = text
     _cache[language] = messages
@@ -100,7 +109,7 @@ def set_language(language: str | None) -> str:
         code = SOURCE_LANGUAGE
     try:
         messages = load_catalogue(code)
-    except Exception as error:  # noqa: BLE001 - a broken catalogue must not stop the bench
+    except Exception as error:
         log.error("cannot read the %s catalogue %s: %s", code, catalogue_path(code), error)
         code, messages = SOURCE_LANGUAGE, {}
     with _lock:
@@ -112,13 +121,26 @@ def current_language() -> str:
     return _language
 
 
+def pseudo(message: str) -> str:
+    """The pseudo-language form: placeholders, markup and line breaks kept as they are."""
+    parts = _PSEUDO_KEEP.split(message)
+    out = [part if _PSEUDO_KEEP.fullmatch(part) else part.translate(_PSEUDO_ACCENTS)
+           for part in parts]  # fmt: skip
+    padding = "~" * max(1, len(message) // 3)
+    return f"{PSEUDO_OPEN}{''.join(out)}{padding}{PSEUDO_CLOSE}"
+
+
 def lookup(message: str) -> str | None:
     """The active language's translation, or None when it has none (the caller decides the
     fallback: Qt tries its own catalogues next, ``_`` shows the source)."""
+    if _language == PSEUDO_LANGUAGE:
+        return pseudo(message) if message else None
     return _messages.get(message)
 
 
 def _(message: str) -> str:
+    if _language == PSEUDO_LANGUAGE:
+        return pseudo(message) if message else message
     return _messages.get(message, message)
 
 

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QTranslator, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QTranslator,
+    Signal,
+)
 
 from station.i18n import current_language, lookup, set_language
 
@@ -23,13 +31,13 @@ log = logging.getLogger(__name__)
 class CatalogueTranslator(QTranslator):
     """A QTranslator that reads the station catalogue instead of a compiled ``.qm`` file."""
 
-    def translate(  # type: ignore[override]
+    def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
     ) -> str | None:
         # None (not "") lets Qt fall through to the next translator, then the source text.
         return lookup(source_text)
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+    def isEmpty(self) -> bool:
         return False
 
 
@@ -83,7 +91,7 @@ class Retranslatable:
     def retranslate(self) -> None:
         """Set the widget's texts with ``self.tr()``; called from ``__init__`` and on switch."""
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)  # type: ignore[misc]

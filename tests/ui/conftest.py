@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from station.context import AppContext
+from station.i18n import PSEUDO_LANGUAGE
 from station.settings import Settings
 from tests.factories import UPS, make_catalog, make_rma
 from tests.ui.gadget_standard import gadget_context
+from ui.i18n import LanguageSwitcher
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchViewModel
 
@@ -49,3 +51,20 @@ def gadget_ctx(settings: Settings, tmp_path: Path) -> Iterator[AppContext]:
 @pytest.fixture
 def gadget_vm(gadget_ctx: AppContext, runner: TaskRunner) -> BenchViewModel:
     return BenchViewModel(gadget_ctx, runner)
+
+
+@pytest.fixture
+def switcher(qapp) -> Iterator[LanguageSwitcher]:
+    """The window's language switch, put back to English after the test."""
+    language_switcher = LanguageSwitcher()
+    language_switcher.install("en")
+    yield language_switcher
+    language_switcher.switch("en")
+    qapp.removeTranslator(language_switcher._catalogue)
+
+
+@pytest.fixture
+def pseudo(switcher: LanguageSwitcher) -> LanguageSwitcher:
+    """Switched to the pseudo-language (tests/ui/pseudo.py) before the test builds widgets."""
+    switcher.switch(PSEUDO_LANGUAGE)
+    return switcher

@@ -23,6 +23,7 @@ from ui.viewmodels.history import HistoryViewModel
 from ui.viewmodels.session import SessionViewModel
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
+from ui.wedge_filter import WedgeFilter
 from ui.widgets.device_strip import DeviceStrip
 from ui.widgets.history_dialog import HistoryDialog
 from ui.widgets.inspection_form import InspectionForm
@@ -127,6 +128,7 @@ class BenchWindow(QMainWindow):
             session.signedOutIdle.connect(self._lock_until_signed_in)
             session.userChanged.connect(self._apply_session)
         self._escape_at = 0.0
+        self.wedge: WedgeFilter | None = None  # set by ui.app.connect_scanners' caller
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
         vm.stateChanged.connect(self._after_state_change)
