@@ -38,6 +38,9 @@ class ScaleConfig:
     stable_readings: int = 5
     stable_delta_g: float = 2.0
     timeout_s: float = 5.0
+    # Record the first stable reading of at least this many grams by itself once an inspection
+    # is open (the grader places the item and moves on; F6 weighs again). 0: only on F6.
+    auto_record_min_g: float = 5.0
     # Continuous-output frames: a regular expression with named groups status, sign, value, unit.
     continuous_pattern: str | None = None
 

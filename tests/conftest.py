@@ -19,6 +19,7 @@ os.environ.pop("STATION_DATA_DIR", None)
 os.environ.pop("STATION_DATABASE_URL", None)
 
 from station.db import Database, upgrade_database
+from station.i18n import set_language
 from station.settings import Settings
 
 _TEMPLATE: dict[str, Path] = {}
@@ -91,3 +92,11 @@ def general_registry(shipped_standards):
     from inspection_rules import StandardRegistry
 
     return StandardRegistry([shipped_standards["general-merchandise"]])
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """The catalogue language is process-wide (gettext's model): a test that builds a context
+    in Chinese must not leave the next test speaking Chinese."""
+    yield
+    set_language("en")

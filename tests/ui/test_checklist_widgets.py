@@ -59,7 +59,9 @@ def test_one_widget_per_item_type_and_required_items_marked(checklist):
     }
     assert checklist.items["powers_on"].title() == "Powers on *"
     assert checklist.items["notes"].title() == "Notes"  # optional
-    assert [b.text() for b in checklist.answer_widgets("powers_on")] == ["Yes", "No"]
+    # Each answer shows the digit that chooses it; the tooltip keeps the plain label.
+    assert [b.text() for b in checklist.answer_widgets("powers_on")] == ["1  Yes", "2  No"]
+    assert [b.toolTip() for b in checklist.answer_widgets("powers_on")] == ["Yes", "No"]
 
 
 def test_conditional_item_shows_and_hides_with_the_answer(qtbot, checklist, gadget_vm):
@@ -166,7 +168,7 @@ def test_labels_in_the_station_language(qtbot, settings, tmp_path: Path):
         vm.submit_scan(RMA)
         qtbot.waitUntil(lambda: bool(view.items))
         assert view.items["powers_on"].title() == "能开机 *"
-        assert [b.text() for b in view.answer_widgets("accessories")][:3] == [
+        assert [b.toolTip() for b in view.answer_widgets("accessories")][:3] == [
             "线缆",
             "保护套",
             "说明书",

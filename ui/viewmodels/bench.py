@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from devices.camera import CameraError, LiveCamera, check_quality
 from inspection_rules import Evaluation, Standard
 from station.context import AppContext
+from station.i18n import current_language
 from station.services import inspections, receiving
 from station.services import labels as label_service
 from station.services.common import ServiceError
@@ -25,6 +26,7 @@ from station.services.labels import LabelPrintView
 from station.services.scanning import ScanKind, ScanResult, resolve_scan
 from station.views import InspectionView, RmaLineView, RmaView, VerdictView
 from ui.tasks import Pool, TaskRunner
+from ui.viewmodels.bench_flow import ScanFirstFlow
 from ui.viewmodels.checklist import ItemModel, PendingFacts, items_of
 from ui.viewmodels.inspection_readout import InspectionReadout
 
@@ -51,7 +53,7 @@ class Feedback(StrEnum):
     VERDICT_RECORDED = "verdict_recorded"
 
 
-class BenchViewModel(QObject, InspectionReadout):
+class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow):
     stateChanged = Signal(str)
     # A Feedback value, for sounds and flashes.
     feedback = Signal(str)
@@ -65,6 +67,8 @@ class BenchViewModel(QObject, InspectionReadout):
     verdictChanged = Signal(object)
     labelsChanged = Signal(object)
     messageChanged = Signal(str, str)
+    # Before a scanned FINALIZE: widgets record what is typed but not yet recorded.
+    commitRequested = Signal()
 
     def __init__(self, context: AppContext, runner: TaskRunner, parent: QObject | None = None):
         super().__init__(parent)
@@ -82,12 +86,20 @@ class BenchViewModel(QObject, InspectionReadout):
         self._standard: Standard | None = None
         self._items: tuple[ItemModel, ...] = ()
         self._pending = PendingFacts()
+        self.parcel_rmas: tuple[str, ...] = ()
+        self._cancel_asked_at = 0.0
+        self._weigh_in_flight = False
 
     # --- derived -------------------------------------------------------------------------
 
     @property
     def language(self) -> str:
-        return self._context.settings.language
+        return current_language()
+
+    @property
+    def evaluation_grade(self) -> str | None:
+        evaluation = self.evaluation
+        return evaluation.grade if evaluation is not None and evaluation.complete else None
 
     @property
     def inspecting(self) -> bool:
@@ -114,17 +126,11 @@ class BenchViewModel(QObject, InspectionReadout):
 
     def submit_scan(self, code: str) -> None:
         code = code.strip()
-        if not code:
-            return
-        if self.state in (
-            BenchState.CHOOSE_LINE,
-            BenchState.INSPECTING,
-        ) and self._pick_line_by_gtin(code):
+        if not code or self.handle_command_scan(code) or self.pick_unit_by_gtin(code):
             return
         if self.state is BenchState.INSPECTING:
             # A stray scan must never throw away the unit on the bench.
-            self._message(
-                "warning",
+            self._reject(
                 self.tr("An inspection is open: finalize it, or press Esc twice to cancel it, "
                         "before scanning the next parcel"),
             )  # fmt: skip
@@ -251,8 +257,14 @@ class BenchViewModel(QObject, InspectionReadout):
     ) -> None:
         """Read the scale for display only (nothing recorded), off the main thread."""
         scale = self._context.devices.scale
-        if scale is not None:
-            self._runner.submit(scale.read, on_weight, on_error, Pool.GENERAL)
+        if scale is None:
+            return
+
+        def shown(weight: Any) -> None:
+            on_weight(weight)
+            self.offer_weight(weight)
+
+        self._runner.submit(scale.read, shown, on_error, Pool.GENERAL)
 
     def enter_weight(self, grams: float) -> None:
         from devices.scale import Weight
@@ -338,12 +350,6 @@ class BenchViewModel(QObject, InspectionReadout):
             self._on_error,
         )
 
-    def next_unit(self) -> None:
-        """Another unit from the same parcel (multi-unit returns) without rescanning."""
-        if self.state is not BenchState.FINALIZED or self.rma is None:
-            return
-        self._refresh_rma_then_choose()
-
     def cancel_inspection(self) -> None:
         """Set the open inspection aside (it stays in the database as cancelled)."""
         inspection = self.inspection
@@ -365,6 +371,8 @@ class BenchViewModel(QObject, InspectionReadout):
     def reset(self) -> None:
         self.scan = self.rma = self.inspection = self.verdict = self.evaluation = None
         self.parcel_id = None
+        self.parcel_rmas = ()
+        self._cancel_asked_at = 0.0
         self._standard = None
         self._pending.clear()
         self.scanChanged.emit(None)
@@ -384,15 +392,25 @@ class BenchViewModel(QObject, InspectionReadout):
             self._message("warning", result.message)
         if result.rma is None:
             if result.kind is ScanKind.GTIN and len(result.candidates) > 1:
-                self._message(
-                    "warning",
+                self._reject(
                     self.tr("This product is on several open RMAs: scan the return label instead"),
                 )
                 return
             if result.kind is ScanKind.LPN:
                 return
+            self.feedback.emit(Feedback.SCAN_REJECTED)
             self._set_state(BenchState.BLIND_PROMPT)
             return
+        self.feedback.emit(Feedback.SCAN_ACCEPTED)
+        if result.kind in (ScanKind.TRACKING, ScanKind.ORDER) and len(result.candidates) > 1:
+            # One parcel, several orders: the others follow on F8 or by scanning their items.
+            self.parcel_rmas = tuple(n for n in result.candidates if n != result.rma.number)
+            self._message(
+                "info",
+                self.tr("This parcel holds {count} returns: {numbers}").format(
+                    count=len(result.candidates), numbers=", ".join(result.candidates)
+                ),
+            )
         self.rma = result.rma
         self.rmaChanged.emit(result.rma)
         if result.kind is ScanKind.LPN:
@@ -450,6 +468,8 @@ class BenchViewModel(QObject, InspectionReadout):
 
     def _on_opened(self, opened: tuple[uuid.UUID, InspectionView, Standard | None]) -> None:
         self.parcel_id, view, self._standard = opened
+        self._weigh_in_flight = False
+        self._cancel_asked_at = 0.0
         self._items = items_of(self._standard, self.language)
         self._pending.clear()
         self.evaluation = None
@@ -514,11 +534,13 @@ class BenchViewModel(QObject, InspectionReadout):
         self._runner.submit(work, done, failed)
 
     def _on_fact_recorded(self, view: InspectionView) -> None:
+        self._weigh_in_flight = False
         if self.inspection is None or self.inspection.id != view.id:
             return  # the bench moved on (finalized or reset) meanwhile
         self._on_inspection(view)
 
     def _on_fact_failed(self, error: BaseException) -> None:
+        self._weigh_in_flight = False
         if self.inspection is not None:
             # Put the widgets and the preview back to what is recorded (and re-confirm it).
             self._on_inspection(self.inspection)
@@ -555,6 +577,7 @@ class BenchViewModel(QObject, InspectionReadout):
         self.verdictChanged.emit(verdict)
         self.inspectionChanged.emit(None)
         self._set_state(BenchState.FINALIZED)
+        self.feedback.emit(Feedback.VERDICT_RECORDED)
         self._message(
             "success",
             self.tr("Verdict recorded: grade {grade}, LPN {lpn}").format(
@@ -608,20 +631,6 @@ class BenchViewModel(QObject, InspectionReadout):
         self.rma = result.rma
         self.rmaChanged.emit(result.rma)
 
-    def _refresh_rma_then_choose(self) -> None:
-        assert self.rma is not None
-        db, number, patterns = self._context.db, self.rma.number, self._context.settings.codes
-
-        def done(result: ScanResult) -> None:
-            self.rma = result.rma
-            self.rmaChanged.emit(result.rma)
-            if self.remaining_lines():
-                self._choose_or_open()
-            else:
-                self._message("info", self.tr("All units of this RMA are received"))
-
-        self._runner.submit(lambda: resolve_scan(db, number, patterns), done, self._on_error)
-
     def _on_error(self, error: BaseException) -> None:
         if isinstance(error, ServiceError | ValueError | OSError):
             self._message("error", str(error))
@@ -630,22 +639,6 @@ class BenchViewModel(QObject, InspectionReadout):
             self._message("error", self.tr("Unexpected error: {error}").format(error=error))
 
     # --- helpers ---------------------------------------------------------------------------
-
-    def _pick_line_by_gtin(self, code: str) -> bool:
-        """Scanning the item's GTIN while choosing a line picks that line."""
-        from devices.gs1 import gtin_to_14, is_valid_gtin
-
-        digits = code.strip()
-        if not (digits.isdigit() and is_valid_gtin(digits)):
-            return False
-        if self.state is not BenchState.CHOOSE_LINE:
-            return False
-        for line in self.remaining_lines():
-            if line.gtin and gtin_to_14(line.gtin) == gtin_to_14(digits):
-                self.choose_line(line.id)
-                return True
-        self._message("warning", self.tr("GTIN {gtin} is not on this RMA").format(gtin=digits))
-        return True
 
     def _require_inspection(self) -> InspectionView | None:
         if self.inspection is None or self.state is not BenchState.INSPECTING:
@@ -659,3 +652,18 @@ class BenchViewModel(QObject, InspectionReadout):
 
     def _message(self, level: str, text: str) -> None:
         self.messageChanged.emit(level, text)
+
+    def _accept(self) -> None:
+        self.feedback.emit(Feedback.SCAN_ACCEPTED)
+
+    def _reject(self, text: str) -> None:
+        self.feedback.emit(Feedback.SCAN_REJECTED)
+        self._message("warning", text)
+
+    def set_language(self, language: str) -> None:
+        """After a language switch: the checklist's texts come from the standard in the new
+        language, so the items are rebuilt and the widgets shown again."""
+        if self._standard is not None:
+            self._items = items_of(self._standard, language)
+        self.inspectionChanged.emit(self.inspection)
+        self.evaluationChanged.emit(self.evaluation)

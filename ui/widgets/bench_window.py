@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -16,7 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from devices.registry import DeviceSet
+from station.commands import Command, CommandKind
 from ui.device_bridge import DeviceBridge
+from ui.i18n import Retranslatable
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
@@ -29,6 +29,7 @@ from ui.widgets.history_dialog import HistoryDialog
 from ui.widgets.inspection_form import InspectionForm
 from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scan_bar import ScanBar
+from ui.widgets.shortcuts_help import ShortcutsHelp
 from ui.widgets.sign_in import SessionBadge, SignInDialog
 from ui.widgets.supervisor_dialog import SupervisorDialog
 from ui.widgets.sync_indicator import SyncIndicator
@@ -44,7 +45,7 @@ MESSAGE_COLOURS = {
 }
 
 
-class BenchWindow(QMainWindow):
+class BenchWindow(Retranslatable, QMainWindow):
     def __init__(
         self,
         vm: BenchViewModel,
@@ -59,9 +60,7 @@ class BenchWindow(QMainWindow):
         super().__init__()
         self._vm = vm
         self._runner = runner
-        self.setWindowTitle(
-            self.tr("Returns inspection — station {station}").format(station=station_id)
-        )
+        self._station_id = station_id
         self.scan_bar = ScanBar(vm, self)
         self.rma_panel = RmaPanel(vm, self)
         self.form = InspectionForm(vm, self)
@@ -83,7 +82,9 @@ class BenchWindow(QMainWindow):
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([540, 800])
         self.splitter = splitter
-        self.idle_hint = QLabel(self.tr("Scan a parcel's return label to start."), right)
+        self.idle_hint = QLabel(right)
+        self.idle_hint.setObjectName("idleHint")
+        self.idle_hint.setWordWrap(True)
         self.idle_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.idle_hint.setStyleSheet("color:#666666; font-size:16pt;")
         right_layout.addWidget(self.idle_hint, 1)
@@ -114,6 +115,10 @@ class BenchWindow(QMainWindow):
 
         QShortcut(QKeySequence("Ctrl+B"), self).activated.connect(vm.receive_blind)
         QShortcut(QKeySequence("F8"), self).activated.connect(vm.next_unit)
+        QShortcut(QKeySequence("F1"), self).activated.connect(self.open_shortcuts_help)
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(
+            lambda: vm.run_command(Command(CommandKind.REPRINT))
+        )
         self._history = history
         QShortcut(QKeySequence("F9"), self).activated.connect(self.open_history)
         self._supervisor = supervisor
@@ -127,15 +132,26 @@ class BenchWindow(QMainWindow):
             session.signInNeeded.connect(self._lock_until_signed_in)
             session.signedOutIdle.connect(self._lock_until_signed_in)
             session.userChanged.connect(self._apply_session)
-        self._escape_at = 0.0
         self.wedge: WedgeFilter | None = None  # set by ui.app.connect_scanners' caller
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
         vm.stateChanged.connect(self._after_state_change)
         self._after_state_change(vm.state.value)
+        self.retranslate()
         runner.busyChanged.connect(self._show_busy)
         # The scan field takes focus back whenever the bench is idle (scanners type into focus).
         QTimer.singleShot(0, self.scan_bar.field.setFocus)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(
+            self.tr("Returns inspection — station {station}").format(station=self._station_id)
+        )
+        self.idle_hint.setText(
+            self.tr("Scan a parcel's return label to start.\nF1 lists the keys; the command "
+                    "sheet has barcodes for Finalize, Next unit, Reprint and the grades.")
+        )  # fmt: skip
+        if self.session is not None:
+            self._apply_session(self.session.user)
 
     def _after_state_change(self, state: str) -> None:
         current = BenchState(state)
@@ -156,6 +172,12 @@ class BenchWindow(QMainWindow):
     def _verdict_recorded(self, verdict: object) -> None:
         if verdict is not None and self._sync is not None:
             self._sync.deliver_now()  # the outbox row is committed: deliver without waiting
+
+    def open_shortcuts_help(self) -> ShortcutsHelp:
+        dialog = ShortcutsHelp(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def open_history(self) -> HistoryDialog | None:
         """F9: recent verdicts, reprints and reports (needs the history view-model)."""
@@ -202,17 +224,9 @@ class BenchWindow(QMainWindow):
 
     def _cancel(self) -> None:
         """Esc: leave a prompt at once; an open inspection needs Esc twice within 3 s."""
+        self._vm.request_cancel()
         if self._vm.state is not BenchState.INSPECTING:
-            self._vm.reset()
             self.scan_bar.field.setFocus()
-            return
-        now = time.monotonic()
-        if now - self._escape_at <= 3.0:
-            self._escape_at = 0.0
-            self._vm.cancel_inspection()
-            return
-        self._escape_at = now
-        self._show_message("warning", self.tr("Press Esc again to cancel this inspection"))
 
     def _show_message(self, level: str, text: str) -> None:
         colour = MESSAGE_COLOURS.get(level, "#333333")

@@ -12,12 +12,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
     QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -27,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from inspection_rules import Evaluation
 from station.views import InspectionView
+from ui.i18n import Retranslatable
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.checklist import ChecklistView
+from ui.widgets.checklist.base import TOUCH_HEIGHT
 from ui.widgets.defect_picker import DefectPicker
 from ui.widgets.photo_panel import PhotoPanel
 from ui.widgets.scale_readout import ScaleReadout
@@ -39,7 +44,7 @@ SIDE_WIDTH = 360
 HINT_ITEMS = 3  # the hint names a few; the tooltip and the preview list them all
 
 
-class InspectionForm(QWidget):
+class InspectionForm(Retranslatable, QWidget):
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
@@ -48,22 +53,23 @@ class InspectionForm(QWidget):
         self.photos = PhotoPanel(vm, self)
         self.camera_preview = CameraPreview(vm.live_camera, self)
 
-        self.weight_label = QLabel(self.tr("No weight yet"), self)
+        self.weight_label = QLabel(self)
         self.weight_label.setObjectName("weightLabel")
         self.weight_label.setWordWrap(True)
-        self.weigh_button = QPushButton(self.tr("Weigh (F6)"), self)
+        self.weigh_button = QPushButton(self)
         self.weigh_button.setObjectName("weighButton")
-        self.weigh_button.setMinimumHeight(36)
+        self.weigh_button.setMinimumHeight(TOUCH_HEIGHT)
         self.weigh_button.clicked.connect(vm.weigh)
         self.weight_input = QDoubleSpinBox(self)
         self.weight_input.setRange(0, 100_000)
         self.weight_input.setSuffix(" g")
         self.weight_input.setDecimals(1)
-        self.weight_input.setMinimumHeight(36)
-        self.use_weight_button = QPushButton(self.tr("Use typed"), self)
-        self.use_weight_button.setMinimumHeight(36)
+        self.weight_input.setMinimumHeight(TOUCH_HEIGHT)
+        self.use_weight_button = QPushButton(self)
+        self.use_weight_button.setMinimumHeight(TOUCH_HEIGHT)
         self.use_weight_button.clicked.connect(self._use_typed_weight)
-        weight_box = QGroupBox(self.tr("Weight"), self)
+        weight_box = QGroupBox(self)
+        self.weight_box = weight_box
         weight_grid = QGridLayout(weight_box)
         self.scale_readout = ScaleReadout(vm, weight_box)
         weight_grid.addWidget(self.scale_readout, 0, 0, 1, 3)
@@ -73,9 +79,11 @@ class InspectionForm(QWidget):
         weight_grid.addWidget(self.use_weight_button, 2, 2)
 
         self.preview = VerdictPreview(vm, self)
-        self.finalize_button = QPushButton(self.tr("Finalize (F12)"), self)
+        self.finalize_button = QPushButton(self)
         self.finalize_button.setObjectName("finalizeButton")
         self.finalize_button.setMinimumHeight(52)
+        # Enter on the focused button finalizes (outside dialogs buttons ignore Enter otherwise).
+        self.finalize_button.setAutoDefault(True)
         self.finalize_button.clicked.connect(self._finalize)
         self.finalize_hint = QLabel(self)
         self.finalize_hint.setObjectName("finalizeHint")
@@ -130,8 +138,19 @@ class InspectionForm(QWidget):
         vm.inspectionChanged.connect(self._show_inspection)
         vm.evaluationChanged.connect(self._show_evaluation)
         vm.stateChanged.connect(self._show_state)
+        vm.commitRequested.connect(self.checklist.commit)
+        self.checklist.completed.connect(self._checklist_completed)
         self.setEnabled(False)
-        self._show_evaluation(None)
+        # Holds the focus between the last answer and Finalize, so F6/F7/F12 keep working.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.weigh_button.setText(self.tr("Weigh (F6)"))
+        self.use_weight_button.setText(self.tr("Use typed"))
+        self.weight_box.setTitle(self.tr("Weight"))
+        self._show_inspection(self._vm.inspection)
+        self._show_evaluation(self._vm.evaluation)
 
     # --- for the window and tests ------------------------------------------------------------
 
@@ -151,6 +170,14 @@ class InspectionForm(QWidget):
         # The view-model refuses (and says what is missing) unless the facts are complete, so
         # F12 and Ctrl+Enter follow the same gate as the button.
         self._vm.finalize()
+
+    def _checklist_completed(self) -> None:
+        """Every question answered: Finalize takes the focus when it can (Enter finalizes);
+        until then the form holds it, so F7 (photo) and F6 (weigh) are the next keys."""
+        if self.finalize_button.isEnabled():
+            self.finalize_button.setFocus()
+        else:
+            self.setFocus()
 
     def _take_next_photo(self) -> None:
         self._vm.take_photo(self.photos.next_role())
@@ -183,7 +210,13 @@ class InspectionForm(QWidget):
 
     def _show_evaluation(self, evaluation: Evaluation | None) -> None:
         ready = self._vm.can_finalize
+        was_ready = self.finalize_button.isEnabled()
         self.finalize_button.setEnabled(ready)
+        # The last photo or the weight just arrived: Enter finalizes now, unless the grader is
+        # typing somewhere (a note, a measurement).
+        typing = isinstance(QApplication.focusWidget(), QLineEdit | QAbstractSpinBox)
+        if ready and not was_ready and not typing and not self.checklist.open_codes():
+            self.finalize_button.setFocus()
         if ready or evaluation is None:
             self.finalize_button.setText(self.tr("Finalize (F12)"))
             self.finalize_button.setToolTip("")

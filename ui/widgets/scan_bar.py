@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from ui.i18n import Retranslatable
 from ui.viewmodels.bench import BenchState, BenchViewModel
 
 STATE_STYLE = {
@@ -16,27 +17,32 @@ STATE_STYLE = {
 }
 
 
-class ScanBar(QWidget):
+class ScanBar(Retranslatable, QWidget):
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
         self.field = QLineEdit(self)
         self.field.setObjectName("scanField")
-        self.field.setPlaceholderText(self.tr("Scan a return label, RMA, order number or LPN"))
-        self.field.setMinimumHeight(44)
+        self.field.setMinimumHeight(48)
         font = self.field.font()
         font.setPointSize(font.pointSize() + 6)
         self.field.setFont(font)
         self.state_label = QLabel(self)
         self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_label.setObjectName("benchState")
         self.state_label.setMinimumWidth(220)
+        self.state_label.setWordWrap(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.field, 1)
         layout.addWidget(self.state_label)
         self.field.returnPressed.connect(self._submit)
         vm.stateChanged.connect(self._show_state)
-        self._show_state(vm.state.value)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.field.setPlaceholderText(self.tr("Scan a return label, RMA, order number or LPN"))
+        self._show_state(self._vm.state.value)
 
     def _submit(self) -> None:
         code = self.field.text()
@@ -56,5 +62,5 @@ class ScanBar(QWidget):
         self.state_label.setText(names[current])
         self.state_label.setStyleSheet(
             f"background:{background}; color:{foreground}; font-weight:bold; "
-            "padding:8px; border-radius:6px;"
+            "padding:8px; border-radius:6px; font-size:14pt;"
         )

@@ -6,10 +6,12 @@ re-evaluates after every change, so an answer shows or hides the items that depe
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractButton, QLabel, QVBoxLayout, QWidget
 
 from inspection_rules import Evaluation, ItemType
 from station.views import InspectionView
+from ui.i18n import Retranslatable
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import ItemModel
 from ui.widgets.checklist.base import ItemWidget
@@ -45,19 +47,29 @@ def make_item_widget(vm: BenchViewModel, item: ItemModel, parent: QWidget) -> It
     return WIDGETS.get(item.type, TextItem)(vm, item, parent)
 
 
-class ChecklistView(QWidget):
+class ChecklistView(Retranslatable, QWidget):
+    """Keyboard order: an answer given by key moves the focus to the next item still open
+    (after this one, then from the top); when none is left, ``completed`` tells the form."""
+
+    completed = Signal()
+
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
         self._built_for: object = None
+        self._built_items: object = None
         self.items: dict[str, ItemWidget] = {}
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self.empty_label = QLabel(self.tr("This standard has no checklist."), self)
+        self.empty_label = QLabel(self)
         self.empty_label.hide()
         self._layout.addWidget(self.empty_label)
+        self.retranslate()
         vm.inspectionChanged.connect(self._show_inspection)
         vm.evaluationChanged.connect(self._show_evaluation)
+
+    def retranslate(self) -> None:
+        self.empty_label.setText(self.tr("This standard has no checklist."))
 
     def item_widget(self, code: str) -> ItemWidget | None:
         return self.items.get(code)
@@ -78,11 +90,41 @@ class ChecklistView(QWidget):
                 widget.commit()
 
     def focus_first(self) -> bool:
-        for widget in self.items.values():
-            if not widget.isHidden():
-                widget.focus_target().setFocus()
-                return True
-        return False
+        """Focus the first open item (else the first item); False when there is none."""
+        target = self._next_open(None) or next(
+            (w for w in self.items.values() if not w.isHidden()), None
+        )
+        if target is None:
+            return False
+        target.focus_target().setFocus()
+        return True
+
+    def open_codes(self) -> list[str]:
+        """Visible items the evaluation still misses, in checklist order."""
+        evaluation = self._vm.evaluation
+        missing = {m.code for m in evaluation.missing} if evaluation else set()
+        return [
+            code
+            for code, widget in self.items.items()
+            if not widget.isHidden()
+            and (code in missing or f"photo:{widget.item.photo_role}" in missing)
+        ]
+
+    def _next_open(self, after: str | None) -> ItemWidget | None:
+        codes = list(self.items)
+        open_codes = self.open_codes()
+        start = codes.index(after) + 1 if after in codes else 0
+        ordered = [c for c in codes[start:] if c in open_codes] + [
+            c for c in codes[:start] if c in open_codes
+        ]
+        return self.items[ordered[0]] if ordered else None
+
+    def focus_next(self, after: str) -> None:
+        target = self._next_open(after)
+        if target is None:
+            self.completed.emit()
+        else:
+            target.focus_target().setFocus()
 
     def _build(self, items: tuple[ItemModel, ...]) -> None:
         for widget in self.items.values():
@@ -91,6 +133,7 @@ class ChecklistView(QWidget):
         self.items = {}
         for item in items:
             widget = make_item_widget(self._vm, item, self)
+            widget.answered.connect(self.focus_next)
             self.items[item.code] = widget
             self._layout.addWidget(widget)
         self.empty_label.setVisible(self._built_for is not None and not items)
@@ -100,8 +143,9 @@ class ChecklistView(QWidget):
             self._built_for = None
             self._build(())
             return
-        if self._built_for != view.id:
-            self._built_for = view.id
+        if self._built_for != view.id or self._built_items is not self._vm.items:
+            # A new inspection, or the same one after a language switch (new item texts).
+            self._built_for, self._built_items = view.id, self._vm.items
             self._build(self._vm.items)
             self._show_evaluation(self._vm.evaluation)
         for widget in self.items.values():

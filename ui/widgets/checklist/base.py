@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGroupBox, QPushButton, QSizePolicy, QWidget
 
+from ui.i18n import Retranslatable
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import ItemModel
 
@@ -13,6 +16,18 @@ ANSWER_STYLE = (
     "QPushButton:checked { background: #0b5394; color: white; font-weight: bold; }"
 )
 MISSING_STYLE = "QGroupBox { color: #8a5300; font-weight: bold; }"
+# Touch-screen and gloved-hand targets (Apple's and Google's guidance: 44-48 px).
+TOUCH_HEIGHT = 44
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def key_digit(event: QKeyEvent) -> int | None:
+    """The digit of a plain (or keypad) digit key press, else None."""
+    modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    if modifiers != Qt.KeyboardModifier.NoModifier:
+        return None
+    key = event.key()
+    return key - Qt.Key.Key_0 if Qt.Key.Key_0 <= key <= Qt.Key.Key_9 else None
 
 
 def answer_button(text: str, parent: QWidget) -> QPushButton:
@@ -20,7 +35,7 @@ def answer_button(text: str, parent: QWidget) -> QPushButton:
     its dot and text), big enough for a gloved hand or a touch screen."""
     button = QPushButton(text, parent)
     button.setCheckable(True)
-    button.setMinimumHeight(40)
+    button.setMinimumHeight(TOUCH_HEIGHT)
     # Share the row's width rather than push the form wider than the window; the full text
     # stays in the tooltip should a narrow window clip it.
     button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -29,19 +44,29 @@ def answer_button(text: str, parent: QWidget) -> QPushButton:
     return button
 
 
-class ItemWidget(QGroupBox):
-    """One checklist item. Subclasses build their inputs and implement ``show_facts``."""
+class ItemWidget(Retranslatable, QGroupBox):
+    """One checklist item. Subclasses build their inputs and implement ``show_facts``.
+
+    ``answered`` is emitted when the grader has given this item's answer by key (a digit on a
+    choice, Enter in a field), so the checklist can move the focus on to the next open item.
+    """
+
+    answered = Signal(str)
 
     def __init__(self, vm: BenchViewModel, item: ItemModel, parent: QWidget | None = None) -> None:
-        title = item.label + (" *" if item.required else "")
-        super().__init__(title, parent)
+        super().__init__(item.label + (" *" if item.required else ""), parent)
         self._vm = vm
         self.item = item
         self.setObjectName(f"item_{item.code}")
-        tips = [item.help] if item.help else []
-        if item.required:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        # The label and help come from the standard in the bench's language (the checklist is
+        # rebuilt when it changes); only the station's own words are translated here.
+        tips = [self.item.help] if self.item.help else []
+        if self.item.required:
             tips.append(self.tr("Required"))
-        if item.conditional:
+        if self.item.conditional:
             tips.append(self.tr("Asked because of an earlier answer"))
         self.setToolTip("\n".join(tips))
 

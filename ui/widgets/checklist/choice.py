@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QPushButton, QWidget
 
 from inspection_rules import ItemType
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import ItemModel
-from ui.widgets.checklist.base import ItemWidget, answer_button
+from ui.widgets.checklist.base import ENTER_KEYS, ItemWidget, answer_button, key_digit
 
 
 def _columns(labels: list[str]) -> int:
@@ -23,34 +24,72 @@ def _columns(labels: list[str]) -> int:
     return max(1, min(count, fit))
 
 
+def keyed(index: int, label: str) -> str:
+    """A button's text with the digit that chooses it ("1  Yes"): digits 1-9 only."""
+    return f"{index + 1}  {label}" if index < 9 else label
+
+
 def _same(value: Any, answer: Any) -> bool:
     # True == 1 in Python; an answer matches a button only with the same type.
     return answer is not None and type(value) is type(answer) and value == answer
 
 
 class ChoiceItem(ItemWidget):
-    """Yes/no or single choice: one of the buttons, or none while unanswered."""
+    """Yes/no or single choice: one of the buttons, or none while unanswered.
+
+    Keys: digit N chooses the Nth button (Yes = 1, No = 2) and moves on to the next open item;
+    Enter on an answered item moves on too.
+    """
 
     def __init__(self, vm: BenchViewModel, item: ItemModel, parent: QWidget | None = None) -> None:
+        self.group: QButtonGroup | None = None
         super().__init__(vm, item, parent)
-        options: list[tuple[str, Any]] = (
-            [(self.tr("Yes"), True), (self.tr("No"), False)]
-            if item.type is ItemType.YES_NO
-            else [(label, code) for code, label in item.choices]
+        values: list[Any] = (
+            [True, False] if item.type is ItemType.YES_NO else [code for code, _ in item.choices]
         )
         grid = QGridLayout(self)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
-        columns = _columns([label for label, _value in options])
-        for index, (label, value) in enumerate(options):
-            button = answer_button(label, self)
+        columns = _columns(self._labels())
+        for index, value in enumerate(values):
+            button = answer_button("", self)
             button.setProperty("answer", value)
-            self.group.addButton(button)
+            self.group.addButton(button, index)
             grid.addWidget(button, index // columns, index % columns)
         self.group.buttonClicked.connect(self._clicked)
+        self.retranslate()
+
+    def _labels(self) -> list[str]:
+        if self.item.type is ItemType.YES_NO:
+            return [self.tr("Yes"), self.tr("No")]
+        return [label for _code, label in self.item.choices]
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        if self.group is None:
+            return
+        for index, (button, label) in enumerate(
+            zip(self.group.buttons(), self._labels(), strict=True)
+        ):
+            button.setText(keyed(index, label))
+            button.setToolTip(label)
 
     def buttons(self) -> list[QAbstractButton]:
-        return self.group.buttons()
+        return self.group.buttons() if self.group else []
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        digit = key_digit(event)
+        buttons = self.buttons()
+        if digit is not None and 1 <= digit <= min(len(buttons), 9):
+            button = buttons[digit - 1]
+            button.setChecked(True)
+            self._clicked(button)
+            self.answered.emit(self.code)
+            return
+        if event.key() in ENTER_KEYS and self._vm.answer(self.code) is not None:
+            self.answered.emit(self.code)
+            return
+        super().keyPressEvent(event)
 
     def _clicked(self, button: QAbstractButton) -> None:
         value = button.property("answer")
@@ -59,6 +98,8 @@ class ChoiceItem(ItemWidget):
 
     def show_facts(self) -> None:
         answer = self._vm.answer(self.code)
+        if self.group is None:
+            return
         # An exclusive group cannot show "nothing chosen"; lift it while setting the state.
         self.group.setExclusive(False)
         for button in self.group.buttons():
@@ -66,42 +107,79 @@ class ChoiceItem(ItemWidget):
         self.group.setExclusive(True)
 
     def focus_target(self) -> QWidget:
-        buttons = self.group.buttons()
-        return buttons[0] if buttons else self
+        buttons = self.buttons()
+        checked = next((b for b in buttons if b.isChecked()), None)
+        return checked or (buttons[0] if buttons else self)
 
 
 class MultiChoiceItem(ItemWidget):
-    """Several choices may apply; "None of these" is an answer too (an empty list)."""
+    """Several choices may apply; "None of these" is an answer too (an empty list).
+
+    Keys: digit N toggles the Nth choice, 0 is "None of these", Enter moves on.
+    """
 
     def __init__(self, vm: BenchViewModel, item: ItemModel, parent: QWidget | None = None) -> None:
+        self.choice_buttons: list[QPushButton] = []
+        self.none_button: QPushButton | None = None
         super().__init__(vm, item, parent)
         grid = QGridLayout(self)
-        self.choice_buttons: list[QPushButton] = []
         options = list(item.choices)
         columns = _columns([label for _code, label in options] + [self.tr("None of these")])
-        for index, (code, label) in enumerate(options):
-            button = answer_button(label, self)
+        for index, (code, _label) in enumerate(options):
+            button = answer_button("", self)
             button.setProperty("answer", code)
             button.clicked.connect(self._choice_clicked)
             self.choice_buttons.append(button)
             grid.addWidget(button, index // columns, index % columns)
-        self.none_button = answer_button(self.tr("None of these"), self)
+        self.none_button = answer_button("", self)
         self.none_button.setObjectName(f"none_{item.code}")
         self.none_button.clicked.connect(self._none_clicked)
         index = len(options)
         grid.addWidget(self.none_button, index // columns, index % columns)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        if self.none_button is None:
+            return  # still being built
+        for index, (button, (_code, label)) in enumerate(
+            zip(self.choice_buttons, self.item.choices, strict=True)
+        ):
+            button.setText(keyed(index, label))
+            button.setToolTip(label)
+        none = self.tr("None of these")
+        self.none_button.setText(f"0  {none}")
+        self.none_button.setToolTip(none)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        digit = key_digit(event)
+        if digit == 0 and self.none_button is not None:
+            self.none_button.setChecked(True)
+            self._none_clicked()
+            self.answered.emit(self.code)
+            return
+        if digit is not None and 1 <= digit <= min(len(self.choice_buttons), 9):
+            button = self.choice_buttons[digit - 1]
+            button.setChecked(not button.isChecked())
+            self._choice_clicked()
+            return
+        if event.key() in ENTER_KEYS and self._vm.answer(self.code) is not None:
+            self.answered.emit(self.code)
+            return
+        super().keyPressEvent(event)
 
     def buttons(self) -> list[QAbstractButton]:
-        return [*self.choice_buttons, self.none_button]
+        return [*self.choice_buttons, *([self.none_button] if self.none_button else [])]
 
     def _choice_clicked(self) -> None:
         chosen = [str(b.property("answer")) for b in self.choice_buttons if b.isChecked()]
-        self.none_button.setChecked(False)
+        if self.none_button is not None:
+            self.none_button.setChecked(False)
         # Unticking the last choice takes the answer back; "None of these" is said explicitly.
         self._vm.set_answer(self.code, chosen or None)
 
     def _none_clicked(self) -> None:
-        if self.none_button.isChecked():
+        if self.none_button is not None and self.none_button.isChecked():
             for button in self.choice_buttons:
                 button.setChecked(False)
             self._vm.set_answer(self.code, [])
@@ -113,7 +191,9 @@ class MultiChoiceItem(ItemWidget):
         chosen = set(answer) if isinstance(answer, list | tuple) else set()
         for button in self.choice_buttons:
             button.setChecked(str(button.property("answer")) in chosen)
-        self.none_button.setChecked(isinstance(answer, list | tuple) and not answer)
+        if self.none_button is not None:
+            self.none_button.setChecked(isinstance(answer, list | tuple) and not answer)
 
     def focus_target(self) -> QWidget:
-        return self.choice_buttons[0] if self.choice_buttons else self.none_button
+        buttons = self.buttons()
+        return buttons[0] if buttons else self

@@ -63,6 +63,7 @@ class MeasurementItem(ItemWidget):
         row.addWidget(self.badge)
         self.field.textEdited.connect(self._typed)
         self.field.editingFinished.connect(self.commit)
+        self.field.returnPressed.connect(self._entered)
         self._show_check(None)
 
     @property
@@ -75,6 +76,11 @@ class MeasurementItem(ItemWidget):
             self._show_badge(None, self.tr("Not a number"))
             return
         self._show_check(value)
+
+    def _entered(self) -> None:
+        """Enter records the value and moves on to the next open item."""
+        self.commit()
+        self.answered.emit(self.code)
 
     def commit(self) -> None:
         if not self.committable():

@@ -17,8 +17,14 @@ class TextItem(ItemWidget):
         self.field.setMinimumHeight(34)
         self.field.setPlaceholderText(item.help or item.label)
         self.field.editingFinished.connect(self.commit)
+        self.field.returnPressed.connect(self._entered)
         layout = QVBoxLayout(self)
         layout.addWidget(self.field)
+
+    def _entered(self) -> None:
+        """Enter records the value and moves on to the next open item."""
+        self.commit()
+        self.answered.emit(self.code)
 
     def commit(self) -> None:
         if not self.committable():
