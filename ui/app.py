@@ -13,7 +13,10 @@ from devices.camera_types import PreviewFrame
 from station.context import AppContext
 from station.settings import Settings
 from station.sync.relay import Relay
+from ui.feedback import FlashFeedback, SoundFeedback
+from ui.i18n import LanguageSwitcher
 from ui.tasks import TaskRunner
+from ui.theme import apply_theme
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
 from ui.viewmodels.session import SessionViewModel
@@ -29,6 +32,9 @@ log = logging.getLogger(__name__)
 def build_bench(
     context: AppContext, relay: Relay | None = None
 ) -> tuple[BenchWindow, BenchViewModel, TaskRunner]:
+    # Translators first: every widget below is built in the station's language.
+    language = LanguageSwitcher()
+    language.install(context.settings.language)
     runner = TaskRunner()
     vm = BenchViewModel(context, runner)
     history = HistoryViewModel(context, runner)
@@ -44,6 +50,9 @@ def build_bench(
         vm, runner, context.settings.station_id, devices=context.devices, history=history,
         sync=sync, supervisor=supervisor, session=session,
     )  # fmt: skip
+    window.language = language
+    language.setParent(window)
+    language.languageChanged.connect(vm.set_language)
     sync.setParent(window)
     # The window owns the view-models and the runner: they live and die together.
     vm.setParent(window)
@@ -100,8 +109,10 @@ def connect_camera_decoding(context: AppContext, wedge: WedgeFilter) -> FrameDec
 
 
 def run_bench(settings: Settings) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Returns Station")
+    apply_theme(app, settings.theme)  # before any widget is built
     context = AppContext.build(settings)
     if context.upgrade and context.upgrade.backup:
         log.warning("database migrated; previous copy at %s", context.upgrade.backup)
@@ -112,7 +123,12 @@ def run_bench(settings: Settings) -> int:
         else None
     )
     try:
-        window, _vm, _runner = build_bench(context, relay)
+        window, vm, _runner = build_bench(context, relay)
+        # Sounds for scans and verdicts; silently off without Qt Multimedia (libpulse0) or
+        # audio. Here, not in build_bench, so tests that build the bench never beep.
+        window.sounds = SoundFeedback(window, enabled=context.settings.sounds)
+        window.sounds.connect_to(vm)
+        FlashFeedback(window.scan_bar.field).connect_to(vm)
         context.devices.start()  # driver threads and the print spooler; stopped by close()
         if relay is not None:
             relay.start()

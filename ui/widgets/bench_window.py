@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
 from devices.registry import DeviceSet
 from station.commands import Command, CommandKind
 from ui.device_bridge import DeviceBridge
-from ui.i18n import Retranslatable
+from ui.feedback import SoundFeedback
+from ui.i18n import LanguageSwitcher, Retranslatable
 from ui.tasks import TaskRunner
+from ui.theme import set_style_property
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
 from ui.viewmodels.session import SessionViewModel
@@ -37,12 +39,6 @@ from ui.widgets.verdict_panel import VerdictPanel
 
 RMA_WIDTH = 540
 RMA_WIDTH_INSPECTING = 380
-MESSAGE_COLOURS = {
-    "error": "#b00020",
-    "warning": "#8a5300",
-    "success": "#1e7b34",
-    "info": "#1f3a5f",
-}
 
 
 class BenchWindow(Retranslatable, QMainWindow):
@@ -86,7 +82,7 @@ class BenchWindow(Retranslatable, QMainWindow):
         self.idle_hint.setObjectName("idleHint")
         self.idle_hint.setWordWrap(True)
         self.idle_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.idle_hint.setStyleSheet("color:#666666; font-size:16pt;")
+        self.idle_hint.setStyleSheet("font-size:16pt;")
         right_layout.addWidget(self.idle_hint, 1)
 
         central = QWidget(self)
@@ -133,6 +129,8 @@ class BenchWindow(Retranslatable, QMainWindow):
             session.signedOutIdle.connect(self._lock_until_signed_in)
             session.userChanged.connect(self._apply_session)
         self.wedge: WedgeFilter | None = None  # set by ui.app.connect_scanners' caller
+        self.language: LanguageSwitcher | None = None  # set by ui.app.build_bench
+        self.sounds: SoundFeedback | None = None  # set by ui.app.run_bench
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
         vm.stateChanged.connect(self._after_state_change)
@@ -229,8 +227,8 @@ class BenchWindow(Retranslatable, QMainWindow):
             self.scan_bar.field.setFocus()
 
     def _show_message(self, level: str, text: str) -> None:
-        colour = MESSAGE_COLOURS.get(level, "#333333")
-        self.message.setStyleSheet(f"color:{colour}; font-size:13pt; font-weight:bold;")
+        # Coloured, large and bold by the theme's QLabel#messageLabel[level=...] rule.
+        set_style_property(self.message, "level", level)
         self.message.setText(text)
 
     def _show_busy(self, busy: bool) -> None:

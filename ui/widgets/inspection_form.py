@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from inspection_rules import Evaluation
 from station.views import InspectionView
 from ui.i18n import Retranslatable
+from ui.theme import set_style_property
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.checklist import ChecklistView
@@ -88,7 +89,7 @@ class InspectionForm(Retranslatable, QWidget):
         self.finalize_hint = QLabel(self)
         self.finalize_hint.setObjectName("finalizeHint")
         self.finalize_hint.setWordWrap(True)
-        self.finalize_hint.setStyleSheet("color:#8a5300;")
+        set_style_property(self.finalize_hint, "state", "missing")
 
         # A long checklist scrolls instead of squeezing its rows until they cannot be clicked.
         content = QWidget(self)

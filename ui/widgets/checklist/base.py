@@ -7,15 +7,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGroupBox, QPushButton, QSizePolicy, QWidget
 
 from ui.i18n import Retranslatable
+from ui.theme import set_style_property
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import ItemModel
 
-# Checked answer buttons must read as chosen from a metre away.
-ANSWER_STYLE = (
-    "QPushButton { padding: 6px 10px; }"
-    "QPushButton:checked { background: #0b5394; color: white; font-weight: bold; }"
-)
-MISSING_STYLE = "QGroupBox { color: #8a5300; font-weight: bold; }"
 # Touch-screen and gloved-hand targets (Apple's and Google's guidance: 44-48 px).
 TOUCH_HEIGHT = 44
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -40,7 +35,7 @@ def answer_button(text: str, parent: QWidget) -> QPushButton:
     # stays in the tooltip should a narrow window clip it.
     button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     button.setToolTip(text)
-    button.setStyleSheet(ANSWER_STYLE)
+    # Checked answers read as chosen from a metre away: the theme colours :checked buttons.
     return button
 
 
@@ -86,7 +81,7 @@ class ItemWidget(Retranslatable, QGroupBox):
         return self.isVisible() and self._vm.inspecting
 
     def set_missing(self, missing: bool) -> None:
-        self.setStyleSheet(MISSING_STYLE if missing else "")
+        set_style_property(self, "state", "missing" if missing else None)
 
     def focus_target(self) -> QWidget:
         return self

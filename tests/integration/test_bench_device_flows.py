@@ -1,0 +1,133 @@
+"""The bench window with real device drivers on simulated hardware: a serial scale on a
+pseudo-terminal that is unplugged mid-inspection, and a ZPL printer on TCP that is down when
+the verdict is recorded. The grader's work must survive both."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from devices.config import CameraConfig, PrinterConfig, ScaleConfig
+from devices.printer_simulator import PrinterSimulator
+from devices.scale_simulator import ScaleSimulator
+from station.context import AppContext
+from station.models import Verdict
+from tests.factories import UPS, make_catalog, make_rma
+from tests.integration.test_bench_flows import GRADE_A_KNITWEAR, Grader
+from ui.app import build_bench
+from ui.viewmodels.bench import BenchState
+
+WAIT_MS = 15_000  # generous: reconnecting backs off; a pass never takes this long
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def scale_sim(tmp_path: Path) -> Iterator[ScaleSimulator]:
+    # A stable device name that follows the pty, like /dev/serial/by-id/...
+    simulator = ScaleSimulator("mt-sics", seed=3, link=tmp_path / "ttyScale")
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def printer_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture
+def context(settings, scale_sim, printer_port) -> Iterator[AppContext]:
+    ctx = AppContext.build(
+        replace(
+            settings,
+            scale=ScaleConfig(driver="serial", port=scale_sim.url, protocol="mt-sics"),
+            camera=CameraConfig(driver="simulated"),
+            printer=PrinterConfig(
+                driver="zpl-tcp", address=f"127.0.0.1:{printer_port}", retry_s=0.2, timeout_s=1
+            ),
+        )
+    )
+    make_catalog(ctx.db)
+    make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
+    ctx.devices.start()
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def bench(qtbot, context):
+    window, vm, runner = build_bench(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())
+    yield window, vm, Grader(qtbot, window, vm)
+    runner.wait_idle()
+
+
+def test_the_scale_unplugged_mid_inspection_and_back(qtbot, bench, scale_sim):
+    window, vm, grader = bench
+    grader.scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    scale_sim.vanish()  # before the item goes on the pan
+    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.key(Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: "front" in vm.inspection.photo_roles, timeout=WAIT_MS)
+    messages: list[tuple[str, str]] = []
+    vm.messageChanged.connect(lambda level, text: messages.append((level, text)))
+    grader.key(Qt.Key.Key_F6)  # weigh: the scale is gone
+    qtbot.waitUntil(lambda: any(level == "error" for level, _ in messages), timeout=WAIT_MS)
+    assert vm.inspection.weight_g is None
+    assert not window.form.finalize_button.isEnabled()
+    assert vm.state is BenchState.INSPECTING  # nothing lost: the answers are all still there
+    assert all(vm.answer(code) == value for code, value in GRADE_A_KNITWEAR.items())
+
+    scale_sim.place(421.0)
+    scale_sim.reappear()
+    # Plugged back in: the settled weight is recorded by itself, and Finalize opens.
+    qtbot.waitUntil(lambda: vm.inspection.weight_g is not None, timeout=WAIT_MS)
+    assert vm.inspection.weight_g == pytest.approx(421.0, abs=1.5)
+    qtbot.waitUntil(lambda: window.form.finalize_button.isEnabled(), timeout=WAIT_MS)
+    grader.key(Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED, timeout=WAIT_MS)
+
+
+def test_the_printer_down_at_finalize_keeps_the_verdict_and_prints_when_back(
+    qtbot, context, bench, scale_sim, printer_port
+):
+    window, vm, grader = bench
+    scale_sim.place(420.0)
+    grader.scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.key(Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: window.form.finalize_button.isEnabled(), timeout=WAIT_MS)
+    grader.key(Qt.Key.Key_F12)  # nothing listens on the printer's port
+    qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED, timeout=WAIT_MS)
+    lpn = vm.verdict.lpn
+    with context.db.read() as session:
+        assert session.scalar(select(Verdict.grade)) == "A"
+    # The bench is ready for the next parcel even though nothing has printed.
+    qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())
+    spooler = context.devices.spooler
+    qtbot.waitUntil(lambda: bool(spooler.jobs()), timeout=WAIT_MS)
+    strip = window.device_strip
+    assert strip is not None
+    # The grader sees why: the strip's printer entry names the problem.
+    qtbot.waitUntil(lambda: "refused" in strip.labels["printer"].toolTip(), timeout=WAIT_MS)
+    assert strip.states["printer"] != "ok"
+
+    with PrinterSimulator(port=printer_port) as printer:
+        # The spooler keeps retrying: the labels come out once the printer answers.
+        assert printer.wait_for_jobs(1, timeout=WAIT_MS / 1000)
+        assert any(lpn.encode() in job for job in printer.jobs)
