@@ -122,7 +122,7 @@ def test_a_knitwear_inspection_by_keys_and_scans_only_within_twelve(qtbot, conte
 
 
 def test_a_grade_barcode_finalizes_only_when_the_standard_agrees(qtbot, context, bench):
-    window, vm, grader = bench
+    _window, vm, grader = bench
     grader.scan(UPS)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
     grader.answer_all(GRADE_A_KNITWEAR)
@@ -166,7 +166,7 @@ def test_command_barcodes_cancel_twice_and_finalize(qtbot, context, bench):
     first_prints = len(vm.printed_labels)
 
     grader.scan(encode_command(Command(CommandKind.REPRINT)))
-    runner_idle = window._runner.wait_idle  # noqa: SLF001 - the test waits for the reprint
+    runner_idle = window._runner.wait_idle
     runner_idle()
     with context.db.read() as session:
         assert len(session.scalars(select(LabelPrint)).all()) > first_prints

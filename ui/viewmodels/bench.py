@@ -135,6 +135,9 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow):
                         "before scanning the next parcel"),
             )  # fmt: skip
             return
+        self._lookup(code)
+
+    def _lookup(self, code: str) -> None:
         db, patterns = self._context.db, self._context.settings.codes
         self._runner.submit(lambda: resolve_scan(db, code, patterns), self._on_scan, self._on_error)
 

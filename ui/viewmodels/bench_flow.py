@@ -65,6 +65,7 @@ class ScanFirstFlow:
         def _on_error(self, error: BaseException) -> None: ...
         def _choose_or_open(self) -> None: ...
         def _record_weight_reading(self, weight: Any) -> None: ...
+        def _lookup(self, code: str) -> None: ...
         @property
         def evaluation_grade(self) -> str | None: ...
 
@@ -95,9 +96,8 @@ class ScanFirstFlow:
                 return
             self._accept()
             self.finalize()
-        elif kind is CommandKind.NEXT_UNIT and self._has_next_unit():
-            self._accept()
-            self.next_unit()
+        elif kind is CommandKind.NEXT_UNIT and state is BenchState.FINALIZED:
+            self.next_unit()  # says (and sounds) whether a unit is left
         elif kind is CommandKind.REPRINT and self.printed_labels:
             self._accept()
             self.reprint(self.printed_labels[0].id)
@@ -143,13 +143,6 @@ class ScanFirstFlow:
 
     # --- several units, several orders -------------------------------------------------------
 
-    def _has_next_unit(self) -> bool:
-        from ui.viewmodels.bench import BenchState
-
-        return self.state is BenchState.FINALIZED and (
-            bool(self.remaining_lines()) or bool(self.parcel_rmas)
-        )
-
     def next_unit(self) -> None:
         """F8 / NEXT UNIT: the next unit of this RMA, else of the next order in the same parcel,
         without rescanning the parcel."""
@@ -176,14 +169,16 @@ class ScanFirstFlow:
     def _on_next_unit(self, results: tuple[ScanResult, ScanResult | None]) -> None:
         current, other = results
         if other is not None and other.rma is not None:
+            self._accept()
             self._switch_parcel_rma(other.rma)
             return
         self.rma = current.rma
         self.rmaChanged.emit(current.rma)  # type: ignore[attr-defined]
         if self.remaining_lines():
+            self._accept()
             self._choose_or_open()
         else:
-            self._message("info", self.tr("All units of this parcel are received"))
+            self._reject(self.tr("All units of this parcel are received"))
 
     def _switch_parcel_rma(self, rma: RmaView, line_id: uuid.UUID | None = None) -> None:
         """Go on with another order of the same parcel: it is received under its own RMA (so
@@ -221,31 +216,32 @@ class ScanFirstFlow:
         digits = code.strip()
         if self.state not in (BenchState.CHOOSE_LINE, BenchState.FINALIZED):
             return False
-        if not (digits.isdigit() and is_valid_gtin(digits)):
+        if not (digits.isdigit() and is_valid_gtin(digits)) or self.parcel_id is None:
             return False
-        if self.parcel_id is None or (
-            self.state is BenchState.FINALIZED and not self._has_next_unit()
-        ):
-            return False
-        line = _line_for(self.remaining_lines(), digits)
-        if line is not None:
-            self._accept()
-            self.choose_line(line.id)
-            return True
-        if self.parcel_rmas:
-            self._pick_from_other_orders(digits)
-            return True
         if self.state is BenchState.CHOOSE_LINE:
-            self._reject(self.tr("GTIN {gtin} is not on this RMA").format(gtin=digits))
+            # The lines were just read: pick locally, at once.
+            line = _line_for(self.remaining_lines(), digits)
+            if line is not None:
+                self._accept()
+                self.choose_line(line.id)
+            elif self.parcel_rmas:
+                self._pick_from_orders(self.parcel_rmas, digits, None)
+            else:
+                self._reject(self.tr("GTIN {gtin} is not on this RMA").format(gtin=digits))
             return True
-        return False  # after the last unit: a GTIN is a new lookup
+        if self.rma is None:
+            return False
+        # After a verdict the lines are read again (the last finalize changed them); a GTIN
+        # on none of this parcel's returns is looked up like any other scan.
+        self._pick_from_orders((self.rma.number, *self.parcel_rmas), digits, code)
+        return True
 
-    def _pick_from_other_orders(self, gtin: str) -> None:
-        ctx, others = self._context, self.parcel_rmas
+    def _pick_from_orders(self, numbers: tuple[str, ...], gtin: str, fallback: str | None) -> None:
+        ctx, current = self._context, self.rma.number if self.rma else None
         db, patterns = ctx.db, ctx.settings.codes
 
         def work() -> tuple[RmaView, RmaLineView] | None:
-            for number in others:
+            for number in numbers:
                 rma = resolve_scan(db, number, patterns).rma
                 line = _line_for([ln for ln in rma.lines if ln.remaining], gtin) if rma else None
                 if rma is not None and line is not None:
@@ -253,13 +249,19 @@ class ScanFirstFlow:
             return None
 
         def done(found: tuple[RmaView, RmaLineView] | None) -> None:
-            if found is None:
+            if found is None and fallback is not None:
+                self._lookup(fallback)
+            elif found is None:
                 self._reject(
                     self.tr("GTIN {gtin} is not on any return in this parcel").format(gtin=gtin)
                 )
-                return
-            self._accept()
-            self._switch_parcel_rma(found[0], found[1].id)
+            elif found[0].number == current:
+                self._accept()
+                self.rma = found[0]
+                self.choose_line(found[1].id)
+            else:
+                self._accept()
+                self._switch_parcel_rma(found[0], found[1].id)
 
         self._runner.submit(work, done, self._on_error)
 

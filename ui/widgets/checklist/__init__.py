@@ -7,7 +7,7 @@ re-evaluates after every change, so an answer shows or hides the items that depe
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QAbstractButton, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QVBoxLayout, QWidget
 
 from inspection_rules import Evaluation, ItemType
 from station.views import InspectionView
@@ -144,10 +144,17 @@ class ChecklistView(Retranslatable, QWidget):
             self._build(())
             return
         if self._built_for != view.id or self._built_items is not self._vm.items:
-            # A new inspection, or the same one after a language switch (new item texts).
+            # A new inspection, or the same one after a language switch (new item texts):
+            # then the grader's place in the checklist is kept.
+            focus = QApplication.focusWidget()
+            kept = self._built_for == view.id and focus is not None and self.isAncestorOf(focus)
             self._built_for, self._built_items = view.id, self._vm.items
             self._build(self._vm.items)
             self._show_evaluation(self._vm.evaluation)
+            for widget in self.items.values():
+                widget.show_facts()
+            if kept:
+                self.focus_first()
         for widget in self.items.values():
             widget.show_facts()
 

@@ -1,0 +1,166 @@
+"""More scan-first flows: several units in one parcel, several orders in one parcel, a blind
+return, and switching the language while a unit is on the bench."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import func, select
+
+from station.commands import Command, CommandKind, encode_command
+from station.context import AppContext
+from station.i18n import load_catalogue
+from station.models import Inspection, Parcel, Rma, Verdict
+from tests.factories import UPS, make_catalog, make_rma
+from tests.integration.test_bench_flows import GRADE_A_KNITWEAR, Grader
+from ui.app import build_bench
+from ui.viewmodels.bench import BenchState, Feedback
+from ui.widgets.checklist import MultiChoiceItem
+
+WAIT_MS = 8_000
+
+
+@pytest.fixture
+def context(settings) -> Iterator[AppContext]:
+    ctx = AppContext.build(replace(settings, simulate=True))
+    ctx.gtins = make_catalog(ctx.db)  # type: ignore[attr-defined]
+    make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def bench(qtbot, context):
+    window, vm, runner = build_bench(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())
+    yield window, vm, Grader(qtbot, window, vm)
+    runner.wait_idle()
+
+
+def inspect_grade_a(qtbot, vm, grader) -> None:
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
+    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.key(Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: vm.can_finalize, timeout=WAIT_MS)
+    grader.key(Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED, timeout=WAIT_MS)
+
+
+def verdicts_per_rma(context) -> dict[str, int]:
+    with context.db.read() as session:
+        rows = session.execute(
+            select(Rma.number, func.count(Verdict.id))
+            .select_from(Verdict)
+            .join(Inspection, Verdict.inspection_id == Inspection.id)
+            .join(Parcel, Inspection.parcel_id == Parcel.id)
+            .join(Rma, Parcel.rma_id == Rma.id)
+            .group_by(Rma.number)
+        ).all()
+    return {number: count for number, count in rows}
+
+
+def test_a_parcel_of_two_units_goes_on_with_f8_without_rescanning(qtbot, context, bench):
+    _window, vm, grader = bench
+    make_rma(context.db, "RMA-NK-000300", order_id="ORD-300", skus=(("SW-MERINO-M", 2),))
+    grader.scan("ORD-300")
+    inspect_grade_a(qtbot, vm, grader)
+    grader.key(Qt.Key.Key_F8)  # the second sweater of the same parcel
+    inspect_grade_a(qtbot, vm, grader)
+    assert grader.actions == 2 * 11  # one scan for the parcel, 10 keys per unit and F8
+
+    messages: list[str] = []
+    vm.messageChanged.connect(lambda _level, text: messages.append(text))
+    grader.scan(encode_command(Command(CommandKind.NEXT_UNIT)))
+    # Nothing left: said (and sounded), not silently ignored.
+    qtbot.waitUntil(lambda: grader.feedback[-1] == Feedback.SCAN_REJECTED, timeout=WAIT_MS)
+    assert "received" in messages[-1]
+    assert verdicts_per_rma(context) == {"RMA-NK-000300": 2}
+
+
+def test_a_parcel_holding_two_orders_goes_on_by_scanning_the_next_item(qtbot, context, bench):
+    _window, vm, grader = bench
+    make_rma(context.db, "RMA-NK-000301", tracking=UPS, price="49.00")  # same box, 2nd order
+    messages: list[str] = []
+    vm.messageChanged.connect(lambda _level, text: messages.append(text))
+    grader.scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
+    assert any("RMA-NK-000123" in m and "RMA-NK-000301" in m for m in messages)
+    first = vm.rma.number
+    inspect_grade_a(qtbot, vm, grader)
+
+    grader.scan(context.gtins["SW-MERINO-M"])  # the next item out of the box
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
+    assert vm.rma.number != first
+    inspect_grade_a(qtbot, vm, grader)
+    assert verdicts_per_rma(context) == {"RMA-NK-000123": 1, "RMA-NK-000301": 1}
+
+
+def test_a_blind_return_by_keys_and_scans(qtbot, context, bench):
+    window, vm, grader = bench
+    grader.scan("PARCEL-WITHOUT-RMA-7")
+    qtbot.waitUntil(lambda: vm.state is BenchState.BLIND_PROMPT, timeout=WAIT_MS)
+    assert grader.feedback[-1] == Feedback.SCAN_REJECTED
+    grader.scan(encode_command(Command(CommandKind.BLIND_RETURN)))
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: grader.focused_item() is not None, timeout=WAIT_MS)
+    # Whatever the blind standard asks: the first answer of each question, "none" for lists.
+    for _ in range(30):
+        code = grader.focused_item()
+        if code is None:
+            break
+        widget = window.form.checklist.item_widget(code)
+        grader.key(Qt.Key.Key_0 if isinstance(widget, MultiChoiceItem) else Qt.Key.Key_1)
+        qtbot.waitUntil(lambda c=code: vm.answer(c) is not None, timeout=WAIT_MS)
+    assert not window.form.checklist.open_codes()
+    while vm.photo_requirements() and any(p.missing for p in vm.photo_requirements()):
+        taken = len(vm.inspection.photo_roles)
+        grader.key(Qt.Key.Key_F7)
+        qtbot.waitUntil(lambda t=taken: len(vm.inspection.photo_roles) > t, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: vm.can_finalize, timeout=WAIT_MS)
+    grader.key(Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED, timeout=WAIT_MS)
+    with context.db.read() as session:
+        parcel = session.scalars(select(Parcel).where(Parcel.is_blind)).one()
+        assert parcel.scanned_code == "PARCEL-WITHOUT-RMA-7"
+
+
+def test_switching_language_at_runtime_with_a_unit_on_the_bench(qtbot, context, bench):
+    window, vm, grader = bench
+    switcher = window.language
+    assert switcher is not None
+    english_title = window.windowTitle()
+    grader.scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
+    item = window.form.checklist.item_widget("item_matches")
+    assert item is not None and item.title().startswith("Item matches")
+
+    switcher.switch("zh-CN")
+    qtbot.waitUntil(lambda: window.windowTitle() != english_title)
+    zh = load_catalogue("zh-CN")
+    assert window.windowTitle().startswith(zh["Returns inspection — station {station}"][:4])
+    assert window.form.weigh_button.text() == zh["Weigh (F6)"]
+    # The standard's own texts follow: the checklist is rebuilt in Chinese, answers kept.
+    zh_label = vm.standard.spec.checklist[0].label["zh-CN"]
+    qtbot.waitUntil(
+        lambda: window.form.checklist.item_widget("item_matches").title().startswith(zh_label)
+    )
+    grader.answer("item_matches", True)
+
+    switcher.switch("es")
+    es = load_catalogue("es")
+    qtbot.waitUntil(lambda: window.form.weigh_button.text() == es["Weigh (F6)"])
+    es_label = vm.standard.spec.checklist[0].label["es"]
+    qtbot.waitUntil(
+        lambda: window.form.checklist.item_widget("item_matches").title().startswith(es_label)
+    )
+    assert vm.answer("item_matches") is True  # nothing the grader did was lost
+    buttons = window.form.answer_widgets("item_matches")
+    assert buttons[0].isChecked() and buttons[0].toolTip() == es["Yes"]
+
+    switcher.switch("en")
+    qtbot.waitUntil(lambda: window.windowTitle() == english_title)
