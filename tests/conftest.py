@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +102,24 @@ def _english_after_each_test() -> Iterator[None]:
     in Chinese must not leave the next test speaking Chinese."""
     yield
     set_language("en")
+
+
+def _threads_started_by(before: set[threading.Thread]) -> list[threading.Thread]:
+    # Dummy threads are Python's view of threads it did not start (Qt's pool): their end is
+    # never seen, so they are judged by the runner's own wait_idle instead.
+    return [
+        t
+        for t in threading.enumerate()
+        if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_threads() -> Iterator[None]:
+    """Whatever a test starts (drivers, relays, simulators, watchdogs), it stops."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5.0
+    while (left := _threads_started_by(before)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not left, f"threads still running after the test: {[t.name for t in left]}"

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtWidgets import QApplication
 
 from station.context import AppContext
 from station.i18n import PSEUDO_LANGUAGE
@@ -68,3 +71,29 @@ def pseudo(switcher: LanguageSwitcher) -> LanguageSwitcher:
     """Switched to the pseudo-language (tests/ui/pseudo.py) before the test builds widgets."""
     switcher.switch(PSEUDO_LANGUAGE)
     return switcher
+
+
+def active_timers() -> list[QTimer]:
+    """Qt timers still running (their widgets closed and deleted, they should be gone)."""
+    found = []
+    for obj in gc.get_objects():
+        if isinstance(obj, QTimer):
+            try:
+                if obj.isActive():
+                    found.append(obj)
+            except RuntimeError:  # the C++ timer is already deleted: fine
+                continue
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_timers(qapp) -> Iterator[None]:
+    before = {id(t) for t in active_timers()}
+    yield
+    # Widgets closed by qtbot are deleted on the next event pass (deleteLater).
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.processEvents()
+    left = [t for t in active_timers() if id(t) not in before]
+    assert not left, (
+        f"timers still running after the test: {[t.objectName() or t.parent() for t in left]}"
+    )

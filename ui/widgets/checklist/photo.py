@@ -10,13 +10,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ui.i18n import Retranslatable
+from ui.theme import set_style_property
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import ItemModel
-from ui.widgets.checklist.base import ItemWidget
-
-TAKEN_STYLE = "color:#1e7b34; font-weight:bold;"
-MISSING_STYLE = "color:#b00020; font-weight:bold;"
-OPTIONAL_STYLE = "color:#666666;"
+from ui.widgets.checklist.base import TOUCH_HEIGHT, ItemWidget
 
 
 def choose_photo_file(parent: QWidget) -> Path | None:
@@ -30,8 +28,12 @@ def choose_photo_file(parent: QWidget) -> Path | None:
     return Path(path) if path else None
 
 
-class PhotoRow(QWidget):
-    """Role, taken/missing state, "Take photo" and "Add file…" for one photo role."""
+class PhotoRow(Retranslatable, QWidget):
+    """Role, taken/missing state, "Take photo" and "Add file…" for one photo role.
+
+    The role's name comes from the view-model in the current language, so it follows a
+    language switch; ``label`` is only the first text (an empty role has no name to look up).
+    """
 
     def __init__(
         self, vm: BenchViewModel, role: str, label: str, parent: QWidget | None = None
@@ -39,18 +41,18 @@ class PhotoRow(QWidget):
         super().__init__(parent)
         self._vm = vm
         self.role = role
+        self.taken, self.required = False, True
         self.setObjectName(f"photo_{role}")
         self.label = QLabel(label, self)
+        self.label.setWordWrap(True)
         self.state_label = QLabel(self)
         self.state_label.setObjectName(f"photoState_{role}")
-        self.take_button = QPushButton(self.tr("Take photo"), self)
-        self.take_button.setMinimumHeight(36)
+        self.take_button = QPushButton(self)
+        self.take_button.setMinimumHeight(TOUCH_HEIGHT)
         self.take_button.setEnabled(vm.has_camera)
-        if not vm.has_camera:
-            self.take_button.setToolTip(self.tr("No camera at this bench: add a file instead"))
         self.take_button.clicked.connect(self._take)
-        self.file_button = QPushButton(self.tr("Add file…"), self)
-        self.file_button.setMinimumHeight(36)
+        self.file_button = QPushButton(self)
+        self.file_button.setMinimumHeight(TOUCH_HEIGHT)
         self.file_button.clicked.connect(self._add_file)
         self.row_layout = QHBoxLayout(self)
         self.row_layout.setContentsMargins(0, 0, 0, 0)
@@ -58,19 +60,28 @@ class PhotoRow(QWidget):
         self.row_layout.addWidget(self.state_label)
         self.row_layout.addWidget(self.take_button)
         self.row_layout.addWidget(self.file_button)
-        self.show_state(taken=False, required=True)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if self.role:
+            self.label.setText(self._vm.photo_role_label(self.role))
+        self.take_button.setText(self.tr("Take photo"))
+        self.file_button.setText(self.tr("Add file…"))
+        if not self._vm.has_camera:
+            self.take_button.setToolTip(self.tr("No camera at this bench: add a file instead"))
+        self.show_state(taken=self.taken, required=self.required)
 
     def show_state(self, *, taken: bool, required: bool) -> None:
-        self.taken = taken
+        self.taken, self.required = taken, required
         if taken:
-            self.state_label.setText("✓ " + self.tr("taken"))
-            self.state_label.setStyleSheet(TAKEN_STYLE)
+            self.state_label.setText(self.tr("✓ taken"))
+            set_style_property(self.state_label, "state", "success")
         elif required:
-            self.state_label.setText("✗ " + self.tr("missing"))
-            self.state_label.setStyleSheet(MISSING_STYLE)
+            self.state_label.setText(self.tr("✗ missing"))
+            set_style_property(self.state_label, "state", "error")
         else:
             self.state_label.setText(self.tr("optional"))
-            self.state_label.setStyleSheet(OPTIONAL_STYLE)
+            set_style_property(self.state_label, "state", None)
 
     def _take(self) -> None:
         self._vm.take_photo(self.role)
