@@ -86,12 +86,21 @@ class LanguageSwitcher(QObject):
 
 class Retranslatable:
     """Mixin for widgets: ``retranslate()`` sets every translatable text and is called again
-    on each language switch. Put it first in the bases: ``class X(Retranslatable, QWidget)``."""
+    on each language switch. Put it first in the bases: ``class X(Retranslatable, QWidget)``.
+
+    Widgets with themed icons also get ``restyle()`` on a palette change (a theme switch), so
+    an icon drawn in the text colour follows a light-to-dark switch.
+    """
 
     def retranslate(self) -> None:
         """Set the widget's texts with ``self.tr()``; called from ``__init__`` and on switch."""
 
+    def restyle(self) -> None:
+        """Set what follows the palette (themed icons); called on a palette change."""
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self.restyle()
         super().changeEvent(event)  # type: ignore[misc]

@@ -16,8 +16,9 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
+from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -133,3 +134,9 @@ def icon(name: str, colour: str | None = None) -> QIcon:
         return QIcon(engine)
     log.warning("icon %s could not be read from %s", name, icon_path(name))
     return QIcon()
+
+
+def themed_icon(widget: QWidget, name: str) -> QIcon:
+    """``name`` stroked in the widget's current text colour, so icons stay readable in the
+    dark theme (widgets set it again on a palette change: see ``ui.i18n.Retranslatable``)."""
+    return icon(name, widget.palette().color(QPalette.ColorRole.ButtonText).name())

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from inspection_rules import Evaluation
 from station.views import InspectionView
 from ui.i18n import Retranslatable
+from ui.icons import themed_icon
 from ui.theme import set_style_property
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.widgets.camera_preview import CameraPreview
@@ -145,6 +146,11 @@ class InspectionForm(Retranslatable, QWidget):
         # Holds the focus between the last answer and Finalize, so F6/F7/F12 keep working.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.retranslate()
+        self.restyle()
+
+    def restyle(self) -> None:
+        self.weigh_button.setIcon(themed_icon(self, "weigh"))
+        self.finalize_button.setIcon(themed_icon(self, "finalize"))
 
     def retranslate(self) -> None:
         self.weigh_button.setText(self.tr("Weigh (F6)"))

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from ui.i18n import Retranslatable
+from ui.icons import themed_icon
 from ui.viewmodels.bench import BenchState, BenchViewModel
 
 STATE_STYLE = {
@@ -36,9 +37,15 @@ class ScanBar(Retranslatable, QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.field, 1)
         layout.addWidget(self.state_label)
+        self._scan_action = self.field.addAction(
+            themed_icon(self, "scan"), QLineEdit.ActionPosition.LeadingPosition
+        )
         self.field.returnPressed.connect(self._submit)
         vm.stateChanged.connect(self._show_state)
         self.retranslate()
+
+    def restyle(self) -> None:
+        self._scan_action.setIcon(themed_icon(self, "scan"))
 
     def retranslate(self) -> None:
         self.field.setPlaceholderText(self.tr("Scan a return label, RMA, order number or LPN"))

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.i18n import Retranslatable
+from ui.icons import themed_icon
 from ui.theme import set_style_property
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import ItemModel
@@ -61,6 +62,10 @@ class PhotoRow(Retranslatable, QWidget):
         self.row_layout.addWidget(self.take_button)
         self.row_layout.addWidget(self.file_button)
         self.retranslate()
+        self.restyle()
+
+    def restyle(self) -> None:
+        self.take_button.setIcon(themed_icon(self, "camera"))
 
     def retranslate(self) -> None:
         if self.role:
