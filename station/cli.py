@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from station.cli_audit import add_audit_parser, run_audit
+from station.cli_commands import add_commands_parser, run_commands
 from station.cli_decode import add_decode_parser, run_decode
 from station.cli_devices import add_devices_parser, run_devices
+from station.cli_doctor import add_doctor_parser, run_doctor
 from station.cli_label import add_label_parser, run_label
 from station.cli_report import add_report_parser, run_report
 from station.cli_rules import RulesCommandError, add_rules_parser, run_check, run_explain
@@ -102,11 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_decode_parser(commands, common)
     add_scale_parser(commands, common)
     add_devices_parser(commands, common)
+    add_doctor_parser(commands, common)
     add_label_parser(commands, common)
     add_report_parser(commands, common)
     add_sync_parser(commands, common)
     add_audit_parser(commands, common)
     add_user_parser(commands, common)
+    add_commands_parser(commands, common)
     return parser
 
 
@@ -171,11 +175,14 @@ def _dispatch(
             as_json,
         )
         return 0
-    device_commands = {"decode": run_decode, "scale": run_scale, "devices": run_devices}
+    device_commands = {"decode": run_decode, "scale": run_scale, "devices": run_devices,
+                       "doctor": run_doctor}  # fmt: skip
     if args.command in device_commands:  # devices and files: no database needed
         return device_commands[args.command](args, settings, as_json)
     if args.command == "rules" and args.rules_command == "check":
         return run_check(args, settings, as_json)  # files only: no database needed
+    if args.command == "commands":
+        return run_commands(args, settings, as_json)  # standard files only: no database needed
     context = AppContext.build(settings)
     try:
         if args.command == "rules":

@@ -20,10 +20,12 @@ from ui.theme import apply_theme
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
 from ui.viewmodels.session import SessionViewModel
+from ui.viewmodels.settings import SettingsViewModel
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
 from ui.wedge_filter import WedgeFilter
 from ui.widgets.bench_window import BenchWindow
+from ui.widgets.first_run import check_at_start
 from ui.widgets.sign_in import ActivityFilter
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,14 @@ def build_bench(
     window.language = language
     language.setParent(window)
     language.languageChanged.connect(vm.set_language)
+    app = QApplication.instance()
+    window.settings_vm = SettingsViewModel(
+        context, runner,
+        switch_language=language.switch,
+        apply_theme=lambda name: apply_theme(app, name) if isinstance(app, QApplication) else None,
+        set_sounds=lambda on: window.sounds.set_enabled(on) if window.sounds else None,
+        actor=lambda: context.actor, parent=window,
+    )  # fmt: skip
     sync.setParent(window)
     # The window owns the view-models and the runner: they live and die together.
     vm.setParent(window)
@@ -123,7 +133,7 @@ def run_bench(settings: Settings) -> int:
         else None
     )
     try:
-        window, vm, _runner = build_bench(context, relay)
+        window, vm, runner = build_bench(context, relay)
         # Sounds for scans and verdicts; silently off without Qt Multimedia (libpulse0) or
         # audio. Here, not in build_bench, so tests that build the bench never beep.
         window.sounds = SoundFeedback(window, enabled=context.settings.sounds)
@@ -133,6 +143,7 @@ def run_bench(settings: Settings) -> int:
         if relay is not None:
             relay.start()
         window.show()
+        check_at_start(context, runner, window)  # the first-run dialog, only when a check fails
         if window.session is not None:
             # Any key or click counts as the grader being there (idle sign-out).
             app.installEventFilter(ActivityFilter(window.session, window))

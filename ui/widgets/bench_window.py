@@ -23,6 +23,7 @@ from ui.theme import set_style_property
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
 from ui.viewmodels.session import SessionViewModel
+from ui.viewmodels.settings import SettingsViewModel
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
 from ui.wedge_filter import WedgeFilter
@@ -31,6 +32,7 @@ from ui.widgets.history_dialog import HistoryDialog
 from ui.widgets.inspection_form import InspectionForm
 from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scan_bar import ScanBar
+from ui.widgets.settings_dialog import SettingsDialog
 from ui.widgets.shortcuts_help import ShortcutsHelp
 from ui.widgets.sign_in import SessionBadge, SignInDialog
 from ui.widgets.supervisor_dialog import SupervisorDialog
@@ -131,6 +133,8 @@ class BenchWindow(Retranslatable, QMainWindow):
         self.wedge: WedgeFilter | None = None  # set by ui.app.connect_scanners' caller
         self.language: LanguageSwitcher | None = None  # set by ui.app.build_bench
         self.sounds: SoundFeedback | None = None  # set by ui.app.run_bench
+        self.settings_vm: SettingsViewModel | None = None  # set by ui.app.build_bench
+        QShortcut(QKeySequence("Ctrl+,"), self).activated.connect(self.open_settings)
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
         vm.stateChanged.connect(self._after_state_change)
@@ -175,6 +179,16 @@ class BenchWindow(Retranslatable, QMainWindow):
         dialog = ShortcutsHelp(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+        return dialog
+
+    def open_settings(self) -> SettingsDialog | None:
+        """Ctrl+,: devices with Test buttons, label rules, endpoints, language and theme."""
+        if self.settings_vm is None:
+            return None
+        self.settings_vm.reset()  # a new draft from settings.toml each time
+        dialog = SettingsDialog(self.settings_vm, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
         return dialog
 
     def open_history(self) -> HistoryDialog | None:
