@@ -92,7 +92,9 @@ def _problems(path: Path) -> Iterator[str]:
             continue
         name = _call_name(node)
         if name == "tr" and not (
-            node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+            node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
         ):
             yield f"{where}:{node.lineno}: tr() needs a literal string the extractor can read"
         index = SHOWN_ARG.get(name)
