@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from station.i18n import PSEUDO_CLOSE, PSEUDO_OPEN
 
-_BRACKETED = re.compile(f"{PSEUDO_OPEN}.*?{PSEUDO_CLOSE}", re.S)
+# Innermost first: a translated sentence may hold a translated value ("⟦Wéíght ⟦420 g⟧⟧").
+_BRACKETED = re.compile(f"{PSEUDO_OPEN}[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*{PSEUDO_CLOSE}")
 _TAGS = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -54,7 +55,10 @@ def untranslated(root: QWidget, allowed: Iterable[str] = ()) -> list[tuple[str, 
     allowed_words = sorted({a for a in allowed if a}, key=len, reverse=True)
     problems = []
     for where, text in widget_texts(root):
-        rest = _TAGS.sub(" ", _BRACKETED.sub(" ", text))
+        rest = text
+        while (stripped := _BRACKETED.sub(" ", rest)) != rest:
+            rest = stripped
+        rest = _TAGS.sub(" ", rest)
         for word in allowed_words:
             rest = rest.replace(word, " ")
         if _WORD.search(rest):

@@ -105,6 +105,9 @@ def test_preview_shows_provisional_grade_then_grade_with_its_trace(qtbot, form, 
     assert preview.missing_label.isHidden()
     text = preview.text()
     assert "refurbish" in text and "partial 50%" in text and "customer" in text
+    # The verdict's codes are said in words (the trace above keeps the evaluator's own record).
+    details = preview.details.text()
+    assert "Refurbish" in details and "Partial refund (50%)" in details and "Customer" in details
     assert "DOES_NOT_POWER_ON" in text
     assert "rule dead matched: grade D" in preview.trace_label.text()
 

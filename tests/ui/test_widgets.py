@@ -44,8 +44,11 @@ def test_inspection_form_is_built_from_the_checklist_and_records_answers(qtbot, 
     vm.submit_scan(UPS)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING and form.isEnabled())
     qtbot.waitUntil(lambda: bool(form.answer_widgets("condition")))
-    labels = [button.text() for button in form.answer_widgets("condition")]
+    # Each answer is its label, behind the digit key that answers it (the tooltip: the label).
+    buttons = form.answer_widgets("condition")
+    labels = [button.toolTip() for button in buttons]
     assert labels == ["New, unused", "Like new", "Used, visible wear", "Damaged", "Unusable"]
+    assert [b.text() for b in buttons] == [f"{i}  {label}" for i, label in enumerate(labels, 1)]
     qtbot.mouseClick(form.answer_widgets("condition")[2], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: vm.inspection.answers.get("condition") == "used")
     assert form.answer_widgets("condition")[2].isChecked()
@@ -88,7 +91,8 @@ def test_verdict_panel_shows_grade_and_lpn(qtbot, vm):
     qtbot.waitUntil(lambda: vm.verdict is not None)
     assert panel.grade_label.text() == "A"
     assert vm.verdict.lpn in panel.lpn_label.text()
-    assert "restock" in panel.details.text()
+    assert "Restock as new" in panel.details.text()  # the disposition's name, not its code
+    assert vm.verdict.upstream_disposition in panel.details.toolTip()
 
 
 def test_verdict_panel_lists_printed_labels_with_reprint_buttons(qtbot, vm):

@@ -85,6 +85,7 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
         self.parcel_rmas: tuple[str, ...] = ()
         self._cancel_asked_at = 0.0
         self._weigh_in_flight = False
+        self.finalizing = False
 
     # --- derived -------------------------------------------------------------------------
 
@@ -257,12 +258,19 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
             )
             return
         ctx = self._context
+        # From here the facts are closed: a late scale reading is not recorded any more.
+        self.finalizing = True
+
+        def failed(error: BaseException) -> None:
+            self.finalizing = False
+            self._on_error(error)
+
         self._runner.submit(
             lambda: inspections.finalize_inspection(
                 ctx.db, ctx.actor, ctx.standards, inspection.id
             ),
             self._on_finalized,
-            self._on_error,
+            failed,
         )
 
     def cancel_inspection(self) -> None:
@@ -462,6 +470,7 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
         self._on_error(error)
 
     def _on_finalized(self, verdict: VerdictView) -> None:
+        self.finalizing = False
         self.printed_labels = []
         self.labelsChanged.emit([])
         self._issue_labels(

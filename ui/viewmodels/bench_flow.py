@@ -46,6 +46,7 @@ class ScanFirstFlow:
     parcel_rmas: tuple[str, ...]
     _cancel_asked_at: float
     _weigh_in_flight: bool
+    finalizing: bool
 
     if TYPE_CHECKING:
         feedback: SignalInstance
@@ -270,10 +271,14 @@ class ScanFirstFlow:
     def offer_weight(self, weight: Any) -> None:
         """A reading from the live scale: the first settled one is recorded by itself while
         nothing is recorded yet (F6 weighs again, the typed weight overrides)."""
+        from ui.viewmodels.bench import BenchState
+
         minimum = self._context.settings.scale.auto_record_min_g
         view = self.inspection
         if (
             minimum <= 0
+            or self.state is not BenchState.INSPECTING
+            or self.finalizing
             or view is None
             or view.weight_g is not None
             or self._weigh_in_flight

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,20 @@ class HistoryViewModel(QObject):
         self._context = context
         self._runner = runner
         self.rows: list[HistoryRow] = []
+        # The last message as (level, how to say it): rendered again in the language in
+        # force whenever asked, so a dialog switching language says it in the new one.
+        self._message: tuple[str, Callable[[], str]] | None = None
+
+    def message(self) -> tuple[str, str] | None:
+        """The last message, (level, text), in the language in force now."""
+        if self._message is None:
+            return None
+        level, render = self._message
+        return level, render()
+
+    def _say(self, level: str, render: Callable[[], str]) -> None:
+        self._message = (level, render)
+        self.messageChanged.emit(level, render())
 
     @property
     def report_dir(self) -> Path:
@@ -59,9 +74,7 @@ class HistoryViewModel(QObject):
             return max(1, len(originals))
 
         def done(count: int) -> None:
-            self.messageChanged.emit(
-                "info", self.tr("{n} label(s) sent to the printer").format(n=count)
-            )
+            self._say("info", lambda: self.tr("{n} label(s) sent to the printer").format(n=count))
             self.refresh()
 
         self._runner.submit(work, done, self._on_error)
@@ -97,4 +110,5 @@ class HistoryViewModel(QObject):
         self.rowsChanged.emit(rows)
 
     def _on_error(self, error: BaseException) -> None:
-        self.messageChanged.emit("error", str(error))
+        text = str(error)  # a service's refusal, already in the user's language
+        self._say("error", lambda: text)

@@ -7,19 +7,48 @@ second supervisor resolved the dispute first) comes back as a message and a fres
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from station.context import AppContext
+from station.i18n import N_, _
 from station.services.common import Actor
 from station.services.disputes import DisputeConflict, RevisedOutcome, resolve_dispute
 from station.services.evidence import Evidence, EvidencePhoto, gather_evidence
 from station.services.supervisor_queue import QueueItem, review_flagged, supervisor_queue
 from station.timeutil import utcnow
 from ui.tasks import TaskRunner
+
+# station.models.disputes.DisputeState, the queue's "flagged", and a review's outcomes.
+DISPUTE_STATE_NAMES: Mapping[str, str] = {
+    "open": N_("open"),
+    "in_review": N_("in review"),
+    "upheld": N_("upheld"),
+    "revised": N_("revised"),
+    "closed": N_("closed"),
+    "flagged": N_("flagged"),
+    "accepted": N_("accepted"),
+    "disputed": N_("disputed"),
+}
+# QueueItem.kind
+QUEUE_KIND_NAMES: Mapping[str, str] = {
+    "dispute": N_("dispute"),
+    "flagged": N_("flagged verdict"),
+}
+
+
+def state_name(state: str) -> str:
+    """A dispute's (or review's) state in words, in the language in force."""
+    text = DISPUTE_STATE_NAMES.get(state)
+    return _(text) if text else state
+
+
+def kind_name(kind: str) -> str:
+    text = QUEUE_KIND_NAMES.get(kind)
+    return _(text) if text else kind
 
 
 def load_photo_image(photo: EvidencePhoto) -> QImage:
@@ -54,6 +83,20 @@ class SupervisorViewModel(QObject):
         self.images: dict[str, QImage] = {}  # the evidence's photos, decoded by the worker
         self.filters: dict[str, object] = {}
         self.now: Callable[[], datetime] = utcnow
+        # The last message as (level, how to say it), so it can be said again after a
+        # language switch; see :meth:`message`.
+        self._message: tuple[str, Callable[[], str]] | None = None
+
+    def message(self) -> tuple[str, str] | None:
+        """The last message, (level, text), in the language in force now."""
+        if self._message is None:
+            return None
+        level, render = self._message
+        return level, render()
+
+    def _say(self, level: str, render: Callable[[], str]) -> None:
+        self._message = (level, render)
+        self.messageChanged.emit(level, render())
 
     def refresh(self, **filters: object) -> None:
         """Reload the queue; ``filters`` (seller, grade, grader, min_age_hours) are kept."""
@@ -106,12 +149,14 @@ class SupervisorViewModel(QObject):
         self.evidenceChanged.emit(self.evidence)
 
     def _on_resolved(self, state: str) -> None:
-        self.messageChanged.emit("info", self.tr("Saved: {state}").format(state=state))
+        self._say("info", lambda: self.tr("Saved: {state}").format(state=state_name(state)))
         self.refresh()
 
     def _on_error(self, error: BaseException) -> None:
+        # Services raise their refusals already in the user's language: said as they came.
+        text = str(error)
         if isinstance(error, DisputeConflict):
-            self.messageChanged.emit("conflict", str(error))
+            self._say("conflict", lambda: text)
             self.refresh()  # show what the other supervisor decided
         else:  # PermissionDenied and other refusals carry a message written for the user
-            self.messageChanged.emit("error", str(error))
+            self._say("error", lambda: text)

@@ -46,6 +46,10 @@ class SyncViewModel(QObject):
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
 
+    def stop(self) -> None:
+        """Stop refreshing on the timer (the window closing; a test ending)."""
+        self._timer.stop()
+
     def relay_passed(self, _counts: object = None) -> None:
         """The relay's on_status callback (any thread): refresh the picture on the UI side."""
         self._relayPassed.emit()

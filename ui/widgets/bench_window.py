@@ -249,5 +249,7 @@ class BenchWindow(Retranslatable, QMainWindow):
         self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._sync is not None:
+            self._sync.stop()
         self._runner.wait_idle(5_000)
         super().closeEvent(event)

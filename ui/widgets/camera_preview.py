@@ -15,6 +15,7 @@ from PySide6.QtGui import QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from devices.camera import LiveCamera, PreviewFrame
+from ui.i18n import Retranslatable
 
 PREVIEW_SIZE = (256, 192)
 
@@ -48,34 +49,48 @@ def remove_listener(remove: Any) -> None:
     remove()
 
 
-class CameraPreview(QWidget):
+class CameraPreview(Retranslatable, QWidget):
     def __init__(self, camera: LiveCamera | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cameraPreview")
         self.camera = camera
         self.frames_shown = 0
+        # What the preview says until (or instead of) a frame: none, starting or failed.
+        self._state = "none" if camera is None else "starting"
+        self._error = ""
         self.image_label = QLabel(self)
         self.image_label.setObjectName("cameraImage")
         self.image_label.setFixedSize(*PREVIEW_SIZE)
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image_label.setWordWrap(True)
         self.image_label.setStyleSheet("background:#202020; color:#dddddd; border-radius:4px;")
         self.caption = QLabel(self)
+        self.caption.setObjectName("cameraCaption")
         self.caption.setStyleSheet("color:#666666;")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.caption.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.image_label)
         layout.addWidget(self.caption)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.feed: CameraFeed | None = None
-        if camera is None:
+        if camera is not None:
+            self.feed = CameraFeed(camera, self)
+            self.feed.frameArrived.connect(self.show_frame)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if self._state == "none":
             self.image_label.setText(self.tr("No camera\nat this bench"))
             self.caption.setText(self.tr("Add photos as files"))
-            return
-        self.image_label.setText(self.tr("Starting camera…"))
-        self.caption.setText(self.tr("Live: F7 takes the next photo"))
-        self.feed = CameraFeed(camera, self)
-        self.feed.frameArrived.connect(self.show_frame)
+        elif self._state == "failed":
+            self.image_label.setText(self.tr("Camera unavailable"))
+            self.caption.setText(self._error)  # the driver's own words
+        else:
+            if self.frames_shown == 0:
+                self.image_label.setText(self.tr("Starting camera…"))
+            self.caption.setText(self.tr("Live: F7 takes the next photo"))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -83,8 +98,8 @@ class CameraPreview(QWidget):
             try:
                 self.camera.start()  # idempotent: the device set may have started it already
             except OSError as exc:
-                self.image_label.setText(self.tr("Camera unavailable"))
-                self.caption.setText(str(exc))
+                self._state, self._error = "failed", str(exc)
+                self.retranslate()
 
     def show_frame(self, frame: PreviewFrame) -> None:
         try:
@@ -99,6 +114,9 @@ class CameraPreview(QWidget):
             )
             self.image_label.setPixmap(pixmap)
             self.frames_shown += 1
+            if self._state == "failed":  # the camera came back
+                self._state = "starting"
+                self.retranslate()
         finally:
             if self.feed is not None:
                 self.feed.done()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Mapping
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -19,19 +20,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station.i18n import N_, _
 from station.views import DefectView, InspectionView
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import DefectOption
 from ui.widgets.checklist.base import answer_button
 
 SEVERITIES = ("minor", "major", "critical")
 SEVERITY_COLOURS = {"minor": "#8a5300", "major": "#c0392b", "critical": "#6d0000"}
+SEVERITY_NAMES: Mapping[str, str] = {
+    "minor": N_("minor"),
+    "major": N_("major"),
+    "critical": N_("critical"),
+}
+
+
+def severity_name(severity: str | None) -> str:
+    """A defect severity in the language in force; an unknown one as the standard wrote it."""
+    text = SEVERITY_NAMES.get(severity or "")
+    return _(text) if text else (severity or "")
 
 
 def _combo(name: str, parent: QWidget) -> QComboBox:
     combo = QComboBox(parent)
     combo.setObjectName(name)
-    combo.setMinimumHeight(36)
+    combo.setMinimumHeight(TOUCH_TARGET_PX)
     # Long catalogue names must not push the form wider than the window (the popup still
     # shows them in full).
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -39,7 +54,7 @@ def _combo(name: str, parent: QWidget) -> QComboBox:
     return combo
 
 
-class DefectRow(QWidget):
+class DefectRow(Retranslatable, QWidget):
     """One recorded defect and its Remove button."""
 
     def __init__(
@@ -47,27 +62,32 @@ class DefectRow(QWidget):
     ) -> None:
         super().__init__(parent)
         self._vm = vm
+        self.defect = defect
         self.finding_id: uuid.UUID = defect.id
         self.code = defect.code
         self.setObjectName(f"defect_{defect.id}")
         self.label = QLabel(text, self)
         self.label.setWordWrap(True)
-        self.remove_button = QPushButton(self.tr("Remove"), self)
-        self.remove_button.setMinimumHeight(32)
+        self.remove_button = QPushButton(self)
+        self.remove_button.setMinimumHeight(TOUCH_TARGET_PX)
         self.remove_button.clicked.connect(self._remove)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label, 1)
         row.addWidget(self.remove_button)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.remove_button.setText(self.tr("Remove"))
 
     def _remove(self) -> None:
         self.remove_button.setEnabled(False)
         self._vm.remove_defect(self.finding_id)
 
 
-class DefectPicker(QGroupBox):
+class DefectPicker(Retranslatable, QGroupBox):
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Defects"), parent)
+        super().__init__(parent)
         self._vm = vm
         self._built_for: object = None
         self._options: dict[str, DefectOption] = {}
@@ -79,34 +99,33 @@ class DefectPicker(QGroupBox):
         self.severity_group = QButtonGroup(self)
         self.severity_group.setExclusive(True)
         severity_row = QHBoxLayout()
-        self.severity_names = {
-            "minor": self.tr("minor"),
-            "major": self.tr("major"),
-            "critical": self.tr("critical"),
-        }
         for severity in SEVERITIES:
-            button = answer_button(self.severity_names[severity], self)
-            button.setMinimumHeight(36)
+            button = answer_button(severity, self)
+            button.setMinimumHeight(TOUCH_TARGET_PX)
             button.setProperty("severity", severity)
             self.severity_group.addButton(button)
             severity_row.addWidget(button)
         self.note_field = QLineEdit(self)
         self.note_field.setObjectName("defectNote")
-        self.note_field.setPlaceholderText(self.tr("Note (optional)"))
+        self.note_field.setMinimumHeight(TOUCH_TARGET_PX)
         self.note_field.returnPressed.connect(self.add)
-        self.add_button = QPushButton(self.tr("Add defect"), self)
+        self.add_button = QPushButton(self)
         self.add_button.setObjectName("addDefect")
-        self.add_button.setMinimumHeight(36)
+        self.add_button.setMinimumHeight(TOUCH_TARGET_PX)
         self.add_button.clicked.connect(self.add)
-        self.none_label = QLabel(self.tr("No defects recorded."), self)
+        self.none_label = QLabel(self)
         self.none_label.setStyleSheet("color:#666666;")
+        self.none_label.setWordWrap(True)
+        self.code_caption = QLabel(self)
+        self.zone_caption = QLabel(self)
+        self.severity_caption = QLabel(self)
 
         form = QGridLayout()
-        form.addWidget(QLabel(self.tr("Defect"), self), 0, 0)
+        form.addWidget(self.code_caption, 0, 0)
         form.addWidget(self.code_combo, 0, 1)
-        form.addWidget(QLabel(self.tr("Zone"), self), 0, 2)
+        form.addWidget(self.zone_caption, 0, 2)
         form.addWidget(self.zone_combo, 0, 3)
-        form.addWidget(QLabel(self.tr("Severity"), self), 1, 0)
+        form.addWidget(self.severity_caption, 1, 0)
         form.addLayout(severity_row, 1, 1, 1, 3)
         form.addWidget(self.note_field, 2, 0, 1, 3)
         form.addWidget(self.add_button, 2, 3)
@@ -119,7 +138,34 @@ class DefectPicker(QGroupBox):
         layout.addLayout(self.list_layout)
 
         vm.inspectionChanged.connect(self._show_inspection)
+        self.retranslate()
         self.hide()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Defects"))
+        self.code_caption.setText(self.tr("Defect"))
+        self.zone_caption.setText(self.tr("Zone"))
+        self.severity_caption.setText(self.tr("Severity"))
+        for button in self.severity_group.buttons():
+            name = severity_name(str(button.property("severity")))
+            button.setText(name)
+            button.setToolTip(name)  # the buttons share the row and may clip their text
+        self.note_field.setPlaceholderText(self.tr("Note (optional)"))
+        self.add_button.setText(self.tr("Add defect"))
+        self.none_label.setText(self.tr("No defects recorded."))
+        self._retranslate_choices()
+        for row in self.rows:
+            row.label.setText(self._describe(row.defect))
+
+    def _retranslate_choices(self) -> None:
+        """The combo texts carry translated words: set them again, keeping the choice."""
+        for index in range(self.code_combo.count()):
+            option = self._options.get(str(self.code_combo.itemData(index)))
+            if option is not None:
+                self.code_combo.setItemText(index, self._option_text(option))
+        for index in range(self.zone_combo.count()):
+            if self.zone_combo.itemData(index) is None:
+                self.zone_combo.setItemText(index, self.tr("(no zone)"))
 
     # --- the picker ------------------------------------------------------------------------
 
@@ -150,15 +196,17 @@ class DefectPicker(QGroupBox):
         )
         self.note_field.clear()
 
+    def _option_text(self, option: DefectOption) -> str:
+        return self.tr("{defect} (default {severity})").format(
+            defect=option.name, severity=severity_name(option.severity)
+        )
+
     def _fill(self, options: tuple[DefectOption, ...]) -> None:
         self._options = {option.code: option for option in options}
         self.code_combo.blockSignals(True)
         self.code_combo.clear()
         for option in options:
-            default = self.tr("default {severity}").format(
-                severity=self.severity_names.get(option.severity, option.severity)
-            )
-            self.code_combo.addItem(f"{option.name} ({default})", option.code)
+            self.code_combo.addItem(self._option_text(option), option.code)
         self.code_combo.blockSignals(False)
         self._code_changed(self.code_combo.currentIndex())
 
@@ -210,10 +258,15 @@ class DefectPicker(QGroupBox):
         name = option.name if option else defect.code
         zone = self._vm.zone_label(defect.zone)
         colour = SEVERITY_COLOURS.get(defect.severity, "#333333")
-        parts = [f"<b>{html.escape(name)}</b>"]
+        severity = html.escape(severity_name(defect.severity))
         if zone:
-            parts.append(html.escape(zone))
-        severity = self.severity_names.get(defect.severity, defect.severity)
-        parts.append(f"<span style='color:{colour}'>{html.escape(severity)}</span>")
-        note = f" — <i>{html.escape(defect.note)}</i>" if defect.note else ""
-        return " · ".join(parts) + note
+            # TRANSLATORS: a recorded defect: its name, where on the item, and how bad.
+            template = self.tr("{defect} · {zone} · {severity}")
+        else:
+            template = self.tr("{defect} · {severity}")
+        text = template.format(
+            defect=f"<b>{html.escape(name)}</b>",
+            zone=html.escape(zone),
+            severity=f"<span style='color:{colour}'>{severity}</span>",
+        )
+        return text + (f" — <i>{html.escape(defect.note)}</i>" if defect.note else "")

@@ -7,6 +7,9 @@ jobs never disappear silently: a red button counts them and opens a dialog to re
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,9 +26,23 @@ from PySide6.QtWidgets import (
 from devices.printing import PrintJob
 from devices.registry import KINDS
 from devices.status import DeviceStatus
+from station.i18n import N_, _
 from ui.device_bridge import DeviceBridge
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
 
 COLOURS = {"ok": "#1e7b34", "down": "#b00020", "none": "#888888"}
+DEVICE_NAMES: Mapping[str, str] = {
+    "scanner": N_("Scanner"),
+    "camera": N_("Camera"),
+    "scale": N_("Scale"),
+    "printer": N_("Printer"),
+}
+DEVICE_STATE_NAMES: Mapping[str, str] = {
+    "ok": N_("working"),
+    "down": N_("not working"),
+    "none": N_("not configured"),
+}
 
 
 def status_state(status: DeviceStatus) -> str:
@@ -34,20 +51,25 @@ def status_state(status: DeviceStatus) -> str:
     return "ok" if status.connected else "down"
 
 
-class DeviceStrip(QWidget):
+def device_name(kind: str) -> str:
+    text = DEVICE_NAMES.get(kind)
+    return _(text) if text else kind
+
+
+def device_state_name(state: str) -> str:
+    text = DEVICE_STATE_NAMES.get(state)
+    return _(text) if text else state
+
+
+class DeviceStrip(Retranslatable, QWidget):
     def __init__(self, bridge: DeviceBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._bridge = bridge
-        self.titles = {
-            "scanner": self.tr("Scanner"),
-            "camera": self.tr("Camera"),
-            "scale": self.tr("Scale"),
-            "printer": self.tr("Printer"),
-        }
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.labels: dict[str, QLabel] = {}
         self.states: dict[str, str] = {}
+        self._statuses: dict[str, DeviceStatus] = {}
         for kind in KINDS:
             label = QLabel(self)
             label.setObjectName(f"device_{kind}")
@@ -57,6 +79,7 @@ class DeviceStrip(QWidget):
         layout.addStretch(1)
         self.failed_button = QPushButton(self)
         self.failed_button.setObjectName("failedPrintJobs")
+        self.failed_button.setMinimumHeight(TOUCH_TARGET_PX)
         self.failed_button.setStyleSheet("color:#b00020; font-weight:bold;")
         self.failed_button.clicked.connect(self.open_failed_jobs)
         layout.addWidget(self.failed_button)
@@ -64,21 +87,41 @@ class DeviceStrip(QWidget):
             self.show_status(status)
         self.refresh_failed()
         bridge.statusChanged.connect(self.show_status)
-        bridge.jobChanged.connect(lambda _job: self.refresh_failed())
+        # Bound methods, not lambdas: Qt drops the connection when this widget is destroyed
+        # (a print job can still change on the spooler's thread after the strip is gone).
+        bridge.jobChanged.connect(self._job_changed)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for status in self._statuses.values():
+            self.show_status(status)
+        self.refresh_failed()
 
     def show_status(self, status: DeviceStatus) -> None:
         state = status_state(status)
         self.states[status.kind] = state
+        self._statuses[status.kind] = status
         label = self.labels[status.kind]
-        label.setText(f'<span style="color:{COLOURS[state]}">●</span> {self.titles[status.kind]}')
-        lines = [f"{status.name or status.kind} ({status.driver})"]
+        name = device_name(status.kind)
+        markup = f'<span style="color:{COLOURS[state]}">●</span> {html.escape(name)}'
+        label.setText(markup)
+        # The dot's colour is not the only sign: the state is said in words, for the tooltip
+        # and for screen readers.
+        summary = self.tr("{device}: {state}").format(device=name, state=device_state_name(state))
+        lines = [summary, self.tr("Driver: {driver}").format(driver=status.driver)]
+        if status.name and status.name != status.kind:
+            lines.append(self.tr("Device: {name}").format(name=status.name))
         if status.address:
-            lines.append(status.address)
+            lines.append(self.tr("Address: {address}").format(address=status.address))
         if status.error:
-            lines.append(status.error)
+            lines.append(self.tr("Problem: {error}").format(error=status.error))
         if status.last_reading:
-            lines.append(status.last_reading)
+            lines.append(self.tr("Last reading: {reading}").format(reading=status.last_reading))
         label.setToolTip("\n".join(lines))
+        label.setAccessibleName(summary)
+
+    def _job_changed(self, _job: PrintJob) -> None:
+        self.refresh_failed()
 
     def refresh_failed(self) -> None:
         count = len(self._bridge.failed_jobs())
@@ -90,20 +133,22 @@ class DeviceStrip(QWidget):
         self.refresh_failed()
 
 
-class FailedJobsDialog(QDialog):
+class FailedJobsDialog(Retranslatable, QDialog):
     """Failed print jobs with their last error; retry after fixing the printer, or cancel."""
 
     def __init__(self, bridge: DeviceBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._bridge = bridge
-        self.setWindowTitle(self.tr("Failed print jobs"))
         self.list = QListWidget(self)
-        self.retry_button = QPushButton(self.tr("Retry"), self)
-        self.cancel_button = QPushButton(self.tr("Cancel job"), self)
+        self.list.setWordWrap(True)
+        self.retry_button = QPushButton(self)
+        self.cancel_button = QPushButton(self)
         self.retry_button.clicked.connect(lambda: self._act(bridge.retry))
         self.cancel_button.clicked.connect(lambda: self._act(bridge.cancel))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        for button in (self.retry_button, self.cancel_button, *buttons.buttons()):
+            button.setMinimumHeight(TOUCH_TARGET_PX)
         row = QHBoxLayout()
         row.addWidget(self.retry_button)
         row.addWidget(self.cancel_button)
@@ -112,8 +157,23 @@ class FailedJobsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         layout.addLayout(row)
+        self.setMinimumSize(480, 240)
         self.resize(640, 320)
         self.reload()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Failed print jobs"))
+        self.retry_button.setText(self.tr("Retry"))
+        self.cancel_button.setText(self.tr("Cancel job"))
+        for index in range(self.list.count()):
+            item = self.list.item(index)
+            job = self._bridge_job(str(item.data(Qt.ItemDataRole.UserRole)))
+            if job is not None:
+                item.setText(self._describe(job))
+
+    def _bridge_job(self, job_id: str) -> PrintJob | None:
+        return next((job for job in self._bridge.failed_jobs() if job.id == job_id), None)
 
     def reload(self) -> None:
         self.list.clear()
@@ -127,10 +187,14 @@ class FailedJobsDialog(QDialog):
         self.retry_button.setEnabled(has)
         self.cancel_button.setEnabled(has)
 
-    @staticmethod
-    def _describe(job: PrintJob) -> str:
-        created = job.created.astimezone().strftime("%H:%M:%S")
-        return f"{created}  {job.printer}  {job.kind.upper()}  ×{job.attempts}  {job.last_error}"
+    def _describe(self, job: PrintJob) -> str:
+        return self.tr("{time} · {printer} · {kind} · {attempts} attempt(s) · {error}").format(
+            time=job.created.astimezone().strftime("%H:%M:%S"),
+            printer=job.printer,
+            kind=job.kind.upper(),
+            attempts=job.attempts,
+            error=job.last_error or "–",
+        )
 
     def _act(self, action: object) -> None:
         item = self.list.currentItem()

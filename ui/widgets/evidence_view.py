@@ -3,13 +3,17 @@ weight against the expected weight, the standard's rule trace and the unit's his
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsScene,
+    QGraphicsTextItem,
     QGraphicsView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QScrollArea,
@@ -21,14 +25,51 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station.i18n import N_, _, current_language
 from station.services.evidence import Evidence, EvidencePhoto
-from ui.viewmodels.supervisor import load_photo_image
+from ui.i18n import Retranslatable
+from ui.viewmodels.supervisor import load_photo_image, state_name
+from ui.widgets.verdict_panel import disposition_name, percent_text, refund_text
 
 PASS_COLOUR = "#1b7f3b"
 FAIL_COLOUR = "#b3261e"
 
 
-class ZoomableImage(QGraphicsView):
+NOTE_KIND_NAMES: Mapping[str, str] = {
+    "dispute.opened": N_("dispute opened"),
+    "dispute.in_review": N_("dispute in review"),
+    "dispute.commented": N_("comment"),
+    "dispute.upheld": N_("grade upheld"),
+    "dispute.revised": N_("grade revised"),
+    "dispute.closed": N_("dispute closed"),
+    "dispute.second_opinion_requested": N_("second opinion requested"),
+    "verdict.revised": N_("verdict revised"),
+    "verdict.regraded": N_("verdict regraded"),
+    "inspection.note": N_("note"),
+}
+# What a dispute may ask for (its requested_outcome's keys).
+OUTCOME_FIELD_NAMES: Mapping[str, str] = {
+    "grade": N_("grade"),
+    "disposition": N_("disposition"),
+    "refund_percent": N_("refund %"),
+    "refund_kind": N_("refund"),
+    "responsibility": N_("responsibility"),
+}
+
+
+def _named(names: Mapping[str, str], code: str) -> str:
+    text = names.get(code)
+    return _(text) if text else code
+
+
+def local_text(text: Mapping[str, str] | None, fallback: str) -> str:
+    """A standard's own text in the language in force, else English, else the code."""
+    if not text:
+        return fallback
+    return text.get(current_language()) or text.get("en") or fallback
+
+
+class ZoomableImage(Retranslatable, QGraphicsView):
     """A photo the supervisor can zoom (wheel, or + / -) and pan (drag)."""
 
     def __init__(
@@ -44,11 +85,23 @@ class ZoomableImage(QGraphicsView):
             image = load_photo_image(photo)
         pixmap = QPixmap.fromImage(image)
         self.loaded = not pixmap.isNull()
+        self.missing_text: QGraphicsTextItem | None = None
         if self.loaded:
             self.scene().addItem(QGraphicsPixmapItem(pixmap))
-            self.setToolTip(f"{photo.label} · sha256 {photo.sha256[:12]}…")
         else:
-            self.scene().addText(self.tr("Photo missing: {sha}").format(sha=photo.sha256[:12]))
+            self.missing_text = self.scene().addText("")
+            self.missing_text.setTextWidth(200)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        sha = self.photo.sha256[:12]
+        if self.missing_text is not None:
+            self.missing_text.setPlainText(self.tr("Photo missing: {sha}").format(sha=sha))
+            self.setToolTip(self.tr("{photo}: the file is missing").format(photo=self.photo.label))
+        else:
+            self.setToolTip(
+                self.tr("{photo} · SHA-256 {sha}…").format(photo=self.photo.label, sha=sha)
+            )
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
@@ -72,9 +125,10 @@ class ZoomableImage(QGraphicsView):
         self.zoom = new
 
 
-class EvidenceView(QWidget):
+class EvidenceView(Retranslatable, QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.evidence: Evidence | None = None
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setObjectName("evidenceSummary")
@@ -83,33 +137,63 @@ class EvidenceView(QWidget):
         photos = QScrollArea(self)
         photos.setWidgetResizable(True)
         photos.setWidget(self.photo_strip)
-        photos.setMinimumHeight(240)
+        photos.setMinimumHeight(200)
         self.measurements = QTableWidget(0, 4, self)
-        self.measurements.setHorizontalHeaderLabels(
-            [self.tr("Measurement"), self.tr("Measured"), self.tr("Spec"), self.tr("Result")]
-        )
+        self.measurements.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.weight = QLabel(self)
+        self.weight.setObjectName("evidenceWeight")
+        self.weight.setWordWrap(True)
         self.trace = QListWidget(self)
+        self.trace.setWordWrap(True)
         self.history = QListWidget(self)
-        tabs = QTabWidget(self)
+        self.history.setWordWrap(True)
+        self.tabs = QTabWidget(self)
         measured = QWidget()
         measured_layout = QVBoxLayout(measured)
         measured_layout.addWidget(self.weight)
         measured_layout.addWidget(self.measurements)
-        tabs.addTab(measured, self.tr("Measurements and weight"))
-        tabs.addTab(self.trace, self.tr("Rule trace"))
-        tabs.addTab(self.history, self.tr("History"))
+        self.tabs.addTab(measured, "")
+        self.tabs.addTab(self.trace, "")
+        self.tabs.addTab(self.history, "")
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(photos)
-        splitter.addWidget(tabs)
+        splitter.addWidget(self.tabs)
+        # Measurements, trace and history must stay readable beside the photos.
+        self.tabs.setMinimumHeight(160)
+        splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         self.images: list[ZoomableImage] = []
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.measurements.setHorizontalHeaderLabels(
+            [self.tr("Measurement"), self.tr("Measured"), self.tr("Spec"), self.tr("Result")]
+        )
+        self.tabs.setTabText(0, self.tr("Measurements and weight"))
+        self.tabs.setTabText(1, self.tr("Rule trace"))
+        self.tabs.setTabText(2, self.tr("History"))
+        if self.evidence is not None:
+            self._show_texts(self.evidence)
 
     def show_evidence(self, evidence: Evidence, images: dict[str, QImage] | None = None) -> None:
         """``images`` from :func:`load_photo_images` on a worker; without them the photos are
         decoded here, on the calling thread."""
+        self.evidence = evidence
+        for image in self.images:
+            image.deleteLater()
+        decoded = images or {}
+        self.images = [
+            ZoomableImage(photo, decoded.get(photo.sha256), self.photo_strip)
+            for photo in evidence.photos
+        ]
+        for image in self.images:
+            self.photo_row.addWidget(image)
+        self._show_texts(evidence)
+
+    def _show_texts(self, evidence: Evidence) -> None:
+        """Everything written about the evidence, in the language in force now."""
         report = evidence.report
         verdict = report.current_verdict
         self.summary.setText(
@@ -121,44 +205,51 @@ class EvidenceView(QWidget):
                 grader=report.header.grader or "–",
             )
         )
-        for image in self.images:
-            image.deleteLater()
-        decoded = images or {}
-        self.images = [
-            ZoomableImage(photo, decoded.get(photo.sha256), self.photo_strip)
-            for photo in evidence.photos
-        ]
-        for image in self.images:
-            self.photo_row.addWidget(image)
         self._show_measurements(evidence)
         self.trace.clear()
+        # The standard's rule trace, as the evaluator recorded it with the verdict.
         for step in evidence.trace:
             self.trace.addItem(f"{step.get('rule', '')}: {step.get('detail', '')}")
+        self._show_history(evidence)
+
+    def _show_history(self, evidence: Evidence) -> None:
+        report = evidence.report
         self.history.clear()
         for revision in report.verdicts:
             self.history.addItem(
                 self.tr(
-                    "rev {n} · {at:%Y-%m-%d %H:%M} · {grade} / {disposition} / refund "
-                    "{refund}% · {by}"
+                    "rev {n} · {at:%Y-%m-%d %H:%M} · {grade} / {disposition} / {refund} · {by}"
                 ).format(
                     n=revision.revision,
                     at=revision.decided_at,
                     grade=revision.grade,
-                    disposition=revision.disposition,
-                    refund=revision.refund_percent,
+                    disposition=disposition_name(revision.disposition),
+                    refund=refund_text(self, revision.refund_kind, revision.refund_percent),
                     by=revision.decided_by or "–",
                 )
             )
         for note in report.notes:
-            self.history.addItem(f"{note.at:%Y-%m-%d %H:%M} · {note.kind} · {note.text}")
+            self.history.addItem(
+                self.tr("{at:%Y-%m-%d %H:%M} · {kind} · {text}").format(
+                    at=note.at, kind=_named(NOTE_KIND_NAMES, note.kind), text=note.text
+                )
+            )
         for dispute in evidence.disputes:
             self.history.addItem(
                 self.tr("dispute {state} · opened {at:%Y-%m-%d %H:%M} · {reason}").format(
-                    state=dispute.state, at=dispute.opened_at, reason=dispute.reason
+                    state=state_name(dispute.state),
+                    at=dispute.opened_at,
+                    reason=dispute.reason,
                 )
             )
             if dispute.requested_outcome:
-                wanted = ", ".join(f"{k}: {v}" for k, v in dispute.requested_outcome.items())
+                wanted = ", ".join(
+                    self.tr("{field}: {value}").format(
+                        field=_named(OUTCOME_FIELD_NAMES, str(key)),
+                        value=disposition_name(str(value)) if key == "disposition" else value,
+                    )
+                    for key, value in dispute.requested_outcome.items()
+                )
                 self.history.addItem(self.tr("    asks for {wanted}").format(wanted=wanted))
             for comment in dispute.comments:
                 self.history.addItem(f"    {comment.get('by', '?')}: {comment.get('text', '')}")
@@ -167,8 +258,8 @@ class EvidenceView(QWidget):
             self.history.addItem(
                 self.tr("second opinion: {grade} / {disposition} / refund {refund}%").format(
                     grade=second.grade,
-                    disposition=second.disposition,
-                    refund=second.refund_percent,
+                    disposition=disposition_name(second.disposition),
+                    refund=percent_text(second.refund_percent),
                 )
             )
 
@@ -177,7 +268,7 @@ class EvidenceView(QWidget):
         rows = report.measurements
         self.measurements.setRowCount(len(rows))
         for index, m in enumerate(rows):
-            label = m.label.get("en") or m.code
+            label = local_text(m.label, m.code)
             spec = (f"{m.expected:g} ± {m.allowed_deviation:g} {m.unit}"
                     if m.expected is not None and m.allowed_deviation is not None else "–")  # fmt: skip
             value = f"{m.value:g} {m.unit}" if m.value is not None else "–"
@@ -188,9 +279,14 @@ class EvidenceView(QWidget):
                     item.setForeground(Qt.GlobalColor.darkGreen if m.passed else Qt.GlobalColor.red)
                 self.measurements.setItem(index, column, item)
         w = report.weight
-        expected = (f"{w.expected_g:g} g ± {w.allowed_g:g} g"
-                    if w.expected_g is not None and w.allowed_g is not None else "–")  # fmt: skip
-        measured = f"{w.grams:g} g" if w.grams is not None else "–"
+        expected = (
+            self.tr("{grams} g ± {allowed} g").format(
+                grams=f"{w.expected_g:g}", allowed=f"{w.allowed_g:g}"
+            )
+            if w.expected_g is not None and w.allowed_g is not None
+            else "–"
+        )
+        measured = self.tr("{grams} g").format(grams=f"{w.grams:g}") if w.grams is not None else "–"
         colour = PASS_COLOUR if w.passed else FAIL_COLOUR if w.passed is False else "#444"
         self.weight.setText(
             self.tr("Weight {measured} (expected {expected})").format(

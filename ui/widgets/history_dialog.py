@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, QUrl
@@ -21,48 +22,64 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station.i18n import LANGUAGES
 from station.services.history import HistoryRow
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.history import HistoryViewModel
+from ui.widgets.verdict_panel import disposition_name
 
-LANGUAGES = (("en", "English"), ("zh-CN", "中文"), ("es", "Español"))
 
-
-class HistoryDialog(QDialog):
+class HistoryDialog(Retranslatable, QDialog):
     def __init__(self, vm: HistoryViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
-        self.setWindowTitle(self.tr("History"))
+        # What the status line says, as a function: said again on a language switch.
+        self._status: Callable[[], str] | None = None
+        self.setMinimumSize(720, 420)
         self.resize(980, 560)
         self.table = QTableWidget(0, 7, self)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Finished"), self.tr("LPN"), self.tr("RMA"), self.tr("Seller"),
-             self.tr("SKU"), self.tr("Grade"), self.tr("Disposition")]
-        )  # fmt: skip
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.language = QComboBox(self)
-        for code, name in LANGUAGES:
+        # Each language in its own words (never translated), so anyone can find theirs.
+        for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
-        self.reprint_button = QPushButton(self.tr("Reprint labels"), self)
-        self.report_button = QPushButton(self.tr("Inspection report (PDF)"), self)
+        self.reprint_button = QPushButton(self)
+        self.report_button = QPushButton(self)
         self.day = QDateEdit(QDate.currentDate().addDays(-1), self)
         self.day.setCalendarPopup(True)
-        self.daily_button = QPushButton(self.tr("Daily report for this seller"), self)
+        self.daily_button = QPushButton(self)
+        self.language_label = QLabel(self)
+        self.language_label.setBuddy(self.language)
+        self.day_label = QLabel(self)
+        self.day_label.setBuddy(self.day)
         self.progress = QProgressBar(self)
         self.progress.setVisible(False)
         self.status = QLabel(self)
         self.status.setObjectName("historyStatus")
-        for button in (self.reprint_button, self.report_button, self.daily_button):
-            button.setMinimumHeight(36)
+        self.status.setWordWrap(True)
+        touch: tuple[QWidget, ...] = (self.reprint_button, self.report_button,
+                                      self.daily_button, self.language, self.day)  # fmt: skip
+        for target in touch:
+            target.setMinimumHeight(TOUCH_TARGET_PX)
 
-        row_actions = QHBoxLayout()
-        for widget in (self.reprint_button, self.report_button, QLabel(self.tr("Language")),
-                       self.language, self.day, self.daily_button):  # fmt: skip
-            row_actions.addWidget(widget)
+        # The selected return's actions, then the seller's daily report: two rows, so long
+        # (German, pseudo) button texts never squeeze each other.
+        unit_actions = QHBoxLayout()
+        unit_actions.addWidget(self.reprint_button)
+        unit_actions.addWidget(self.report_button)
+        unit_actions.addStretch(1)
+        daily_actions = QHBoxLayout()
+        for widget in (self.language_label, self.language, self.day_label, self.day,
+                       self.daily_button):  # fmt: skip
+            daily_actions.addWidget(widget)
+        daily_actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
-        layout.addLayout(row_actions)
+        layout.addLayout(unit_actions)
+        layout.addLayout(daily_actions)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
 
@@ -73,22 +90,45 @@ class HistoryDialog(QDialog):
         vm.progressChanged.connect(self._show_progress)
         vm.reportReady.connect(self._open_report)
         vm.messageChanged.connect(self._show_message)
+        self.retranslate()
         vm.refresh()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("History"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Finished"), self.tr("LPN"), self.tr("RMA"), self.tr("Seller"),
+             self.tr("SKU"), self.tr("Grade"), self.tr("Disposition")]
+        )  # fmt: skip
+        self.reprint_button.setText(self.tr("Reprint labels"))
+        self.report_button.setText(self.tr("Inspection report (PDF)"))
+        self.language_label.setText(self.tr("Report language"))
+        self.day_label.setText(self.tr("Day"))
+        self.daily_button.setText(self.tr("Daily report for this seller"))
+        self._show_rows(self._vm.rows, select=False)
+        self.status.setText(self._status() if self._status is not None else "")
 
     def selected(self) -> HistoryRow | None:
         rows = self.table.selectionModel().selectedRows()
         return self._vm.rows[rows[0].row()] if rows else None
 
-    def _show_rows(self, rows: list[HistoryRow]) -> None:
+    def _show_rows(self, rows: list[HistoryRow], select: bool = True) -> None:
+        chosen = self.table.selectionModel().selectedRows()
         self.table.setRowCount(len(rows))
         for index, row in enumerate(rows):
             values = [row.finished_at.strftime("%Y-%m-%d %H:%M"), row.lpn, row.rma_number or "–",
-                      row.seller_code or "–", row.sku or "–", row.grade, row.disposition]  # fmt: skip
+                      row.seller_code or "–", row.sku or "–", row.grade,
+                      disposition_name(row.disposition)]  # fmt: skip
             for column, value in enumerate(values):
                 self.table.setItem(index, column, QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
-        if rows:
+        if rows and select:
             self.table.selectRow(0)
+        elif chosen and chosen[0].row() < len(rows):
+            self.table.selectRow(chosen[0].row())  # the same rows, said again: keep the choice
+
+    def _say(self, render: Callable[[], str] | None) -> None:
+        self._status = render
+        self.status.setText(render() if render is not None else "")
 
     def _reprint(self) -> None:
         row = self.selected()
@@ -98,13 +138,13 @@ class HistoryDialog(QDialog):
     def _report(self) -> None:
         row = self.selected()
         if row is not None:
-            self.status.setText(self.tr("Writing the report…"))
+            self._say(lambda: self.tr("Writing the report…"))
             self._vm.inspection_report(row, str(self.language.currentData()))
 
     def _daily(self) -> None:
         row = self.selected()
         if row is None or row.seller_code is None:
-            self.status.setText(self.tr("Select a return with a seller first"))
+            self._say(lambda: self.tr("Select a return with a seller first"))
             return
         self.progress.setValue(0)
         self.progress.setVisible(True)
@@ -118,9 +158,13 @@ class HistoryDialog(QDialog):
 
     def _open_report(self, path: str) -> None:
         self.progress.setVisible(False)
-        self.status.setText(self.tr("Report written: {path}").format(path=path))
+        self._say(lambda: self.tr("Report written: {path}").format(path=path))
         QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
     def _show_message(self, level: str, text: str) -> None:
         self.progress.setVisible(False)
-        self.status.setText(text)
+        self._say(self._vm_message)
+
+    def _vm_message(self) -> str:
+        message = self._vm.message()
+        return message[1] if message is not None else ""

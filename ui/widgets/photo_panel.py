@@ -10,15 +10,17 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from inspection_rules import Evaluation
 from station.views import InspectionView
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import PhotoRequirement
 from ui.viewmodels.inspection_readout import PHOTO_ROLES
 from ui.widgets.checklist.photo import PhotoRow
 
 
-class PhotoPanel(QGroupBox):
+class PhotoPanel(Retranslatable, QGroupBox):
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Photos"), parent)
+        super().__init__(parent)
         self._vm = vm
         self.requirements: list[PhotoRequirement] = []
         self.rows: dict[str, PhotoRow] = {}
@@ -28,13 +30,15 @@ class PhotoPanel(QGroupBox):
         self.rows_layout = QVBoxLayout()
         self.extra_role = QComboBox(self)
         self.extra_role.setObjectName("extraPhotoRole")
+        self.extra_role.setMinimumHeight(TOUCH_TARGET_PX)
         self.extra_role.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.extra_role.setMinimumContentsLength(8)
         for role in PHOTO_ROLES:
-            self.extra_role.addItem(vm.photo_role_label(role), role)
-        self.extra_row = PhotoRow(vm, "", self.tr("Other photo:"), self)
+            self.extra_role.addItem(role, role)
+        self.extra_row = PhotoRow(vm, "", "", self)
+        self.extra_row.label.setWordWrap(True)
         self.extra_row.state_label.hide()
         self.extra_row.row_layout.insertWidget(1, self.extra_role)
         self.extra_role.currentIndexChanged.connect(self._extra_role_changed)
@@ -45,6 +49,15 @@ class PhotoPanel(QGroupBox):
         layout.addWidget(self.extra_row)
         vm.inspectionChanged.connect(self._show_inspection)
         vm.evaluationChanged.connect(self._show_evaluation)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Photos"))
+        for index in range(self.extra_role.count()):
+            role = str(self.extra_role.itemData(index))
+            self.extra_role.setItemText(index, self._vm.photo_role_label(role))
+        self.extra_row.label.setText(self.tr("Other photo:"))
+        self._refresh()
 
     def current_extra_role(self) -> str:
         return str(self.extra_role.currentData())
@@ -80,12 +93,14 @@ class PhotoPanel(QGroupBox):
         extras = sorted(taken - {r.role for r in self.requirements})
         if extras:
             marks.append(
-                self.tr("also taken: {roles}").format(
-                    roles=", ".join(self._vm.photo_role_label(role) for role in extras)
+                html.escape(
+                    self.tr("also taken: {roles}").format(
+                        roles=", ".join(self._vm.photo_role_label(role) for role in extras)
+                    )
                 )
             )
         self.summary.setText(
-            f"{self.tr('Required now')}: " + " · ".join(marks)
+            self.tr("Required now: {photos}").format(photos=" · ".join(marks))
             if marks
             else self.tr("No photo required so far.")
         )
@@ -100,6 +115,8 @@ class PhotoPanel(QGroupBox):
             row = self.rows.get(role)
             if row is None:
                 row = PhotoRow(self._vm, role, requirement.label, self)
+                row.label.setWordWrap(True)
                 self.rows[role] = row
                 self.rows_layout.addWidget(row)
+            row.label.setText(requirement.label)  # the role's name, in the language in force
             row.show_state(taken=requirement.taken, required=requirement.required)

@@ -8,10 +8,14 @@ shows one, so a grader can see the scale settle before pressing F6.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from devices.scale import Weight
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.bench import BenchViewModel
 
 STATE_COLOURS = {
@@ -23,23 +27,35 @@ STATE_COLOURS = {
 }
 
 
-class ScaleReadout(QLabel):
+class ScaleReadout(Retranslatable, QLabel):
     def __init__(
         self, vm: BenchViewModel, parent: QWidget | None = None, *, interval_ms: int = 200
     ) -> None:
         super().__init__(parent)
         self.setObjectName("scaleReadout")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumHeight(40)
+        self.setWordWrap(True)
+        self.setMinimumHeight(TOUCH_TARGET_PX)
         self._vm = vm
         self._has_scale = vm.has_scale
         self._in_flight = False
+        # The last thing shown (a reading or the scale's error), said again on a switch.
+        self._weight: Weight | None = None
+        self._error: str | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._poll)
         if not self._has_scale:
-            self.setText(self.tr("No scale connected: type the weight"))
             self.setStyleSheet("color:#666666;")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if not self._has_scale:
+            self.setText(self.tr("No scale connected: type the weight"))
+        elif self._error is not None:
+            self.setText(self.tr("Scale: {error}").format(error=self._error))
+        elif self._weight is not None:
+            self._show_weight_text(self._weight)
         else:
             self.setText(self.tr("Scale: waiting for a reading…"))
 
@@ -58,10 +74,17 @@ class ScaleReadout(QLabel):
         self._in_flight = True
         self._vm.peek_scale(self._show, self._failed)
 
-    def show_weight(self, weight: Weight) -> None:
+    @staticmethod
+    def _status(weight: Weight) -> str:
         status = weight.status if weight.status in STATE_COLOURS else "ok"
-        if status == "ok" and not weight.stable:
-            status = "unstable"
+        return "unstable" if status == "ok" and not weight.stable else status
+
+    def show_weight(self, weight: Weight) -> None:
+        self._weight, self._error = weight, None
+        self._show_weight_text(weight)
+        self.setStyleSheet(f"color:{STATE_COLOURS[self._status(weight)]};")
+
+    def _show_weight_text(self, weight: Weight) -> None:
         words = {
             "ok": self.tr("stable"),
             "unstable": self.tr("settling…"),
@@ -69,9 +92,13 @@ class ScaleReadout(QLabel):
             "underload": self.tr("UNDER ZERO: zero the scale"),
             "error": self.tr("scale error"),
         }
-        self.setText(f"<span style='font-size:18pt'><b>{weight.grams:.1f} g</b></span> "
-                     f"{words[status]}")  # fmt: skip
-        self.setStyleSheet(f"color:{STATE_COLOURS[status]};")
+        grams = self.tr("{grams} g").format(grams=f"{weight.grams:.1f}")
+        # TRANSLATORS: the scale readout: a weight ("512.0 g") and the scale's state.
+        text = self.tr("{weight} {state}").format(
+            weight=f"<span style='font-size:18pt'><b>{html.escape(grams)}</b></span>",
+            state=html.escape(words[self._status(weight)]),
+        )
+        self.setText(text)
 
     def _show(self, weight: Weight) -> None:
         self._in_flight = False
@@ -79,5 +106,6 @@ class ScaleReadout(QLabel):
 
     def _failed(self, error: BaseException) -> None:
         self._in_flight = False
-        self.setText(self.tr("Scale: {error}").format(error=error))
+        self._weight, self._error = None, str(error)
+        self.setText(self.tr("Scale: {error}").format(error=self._error))
         self.setStyleSheet(f"color:{STATE_COLOURS['error']};")

@@ -3,6 +3,8 @@ shows who is signed in."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,30 +17,50 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station.i18n import N_, _
 from station.services.users import SignedIn
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.session import SessionViewModel
 
+# station.models.catalog.Role
+ROLE_NAMES: Mapping[str, str] = {
+    "grader": N_("grader"),
+    "supervisor": N_("supervisor"),
+    "admin": N_("admin"),
+}
 
-class SignInDialog(QDialog):
+
+def role_name(role: str) -> str:
+    text = ROLE_NAMES.get(str(role))
+    return _(text) if text else str(role)
+
+
+class SignInDialog(Retranslatable, QDialog):
     def __init__(self, vm: SessionViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
-        self.setWindowTitle(self.tr("Sign in"))
+        self.setMinimumWidth(360)
         self.username = QLineEdit(self)
-        self.username.setPlaceholderText(self.tr("user name"))
         self.pin = QLineEdit(self)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setPlaceholderText(self.tr("PIN"))
-        self.sign_in_button = QPushButton(self.tr("Sign in"), self)
+        self.sign_in_button = QPushButton(self)
         self.sign_in_button.setDefault(True)
-        self.sign_in_button.setMinimumHeight(44)
+        for widget in (self.username, self.pin, self.sign_in_button):
+            widget.setMinimumHeight(TOUCH_TARGET_PX)
+        self.user_label = QLabel(self)
+        self.user_label.setBuddy(self.username)
+        self.pin_label = QLabel(self)
+        self.pin_label.setBuddy(self.pin)
         self.error = QLabel(self)
         self.error.setObjectName("signInError")
         self.error.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.error.setWordWrap(True)
         form = QFormLayout()
-        form.addRow(self.tr("User"), self.username)
-        form.addRow(self.tr("PIN"), self.pin)
+        # Labels above the fields when a translation makes them too long to sit beside them.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(self.user_label, self.username)
+        form.addRow(self.pin_label, self.pin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.sign_in_button)
@@ -51,6 +73,15 @@ class SignInDialog(QDialog):
         if vm.user is not None:
             self.username.setText(vm.user.username)
             self.pin.setFocus()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sign in"))
+        self.username.setPlaceholderText(self.tr("user name"))
+        self.pin.setPlaceholderText(self.tr("PIN"))
+        self.user_label.setText(self.tr("User"))
+        self.pin_label.setText(self.tr("PIN"))
+        self.sign_in_button.setText(self.tr("Sign in"))
 
     def _submit(self) -> None:
         self.error.clear()
@@ -63,32 +94,44 @@ class SignInDialog(QDialog):
 
     def _refused(self, message: str) -> None:
         self.sign_in_button.setEnabled(True)
+        # The service's refusal, already in the user's language.
         self.error.setText(message)
         self.pin.clear()
         self.pin.setFocus()
 
 
-class SessionBadge(QWidget):
+class SessionBadge(Retranslatable, QWidget):
     """``Anna (supervisor)`` and a Switch user button, for the window's status bar."""
 
     def __init__(self, vm: SessionViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._vm = vm
         self.label = QLabel(self)
-        self.switch_button = QPushButton(self.tr("Switch user (Ctrl+U)"), self)
-        self.sign_out_button = QPushButton(self.tr("Sign out"), self)
+        self.label.setObjectName("sessionUser")
+        self.switch_button = QPushButton(self)
+        self.sign_out_button = QPushButton(self)
+        for button in (self.switch_button, self.sign_out_button):
+            button.setMinimumHeight(TOUCH_TARGET_PX)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.label, self.switch_button, self.sign_out_button):
             layout.addWidget(widget)
         self.sign_out_button.clicked.connect(vm.sign_out)
         vm.userChanged.connect(self.show_user)
-        self.show_user(vm.user)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.switch_button.setText(self.tr("Switch user (Ctrl+U)"))
+        self.sign_out_button.setText(self.tr("Sign out"))
+        self.show_user(self._vm.user)
 
     def show_user(self, user: SignedIn | None) -> None:
         if user is None:
             self.label.setText(self.tr("Nobody signed in"))
         else:
-            self.label.setText(f"{user.display_name} ({user.role})")
+            self.label.setText(
+                self.tr("{name} ({role})").format(name=user.display_name, role=role_name(user.role))
+            )
         self.sign_out_button.setEnabled(user is not None)
 
 
@@ -105,4 +148,4 @@ class ActivityFilter(QObject):
         return False
 
 
-__all__ = ["ActivityFilter", "SessionBadge", "SignInDialog"]
+__all__ = ["ROLE_NAMES", "ActivityFilter", "SessionBadge", "SignInDialog", "role_name"]

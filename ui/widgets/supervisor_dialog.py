@@ -3,17 +3,18 @@ evidence of the selected unit; and a ruling that always needs a written reason."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,67 +31,86 @@ from PySide6.QtWidgets import (
 from station.services.disputes import REASON_MIN_LENGTH, RevisedOutcome
 from station.services.evidence import Evidence
 from station.services.supervisor_queue import QueueItem
-from ui.viewmodels.supervisor import SupervisorViewModel
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
+from ui.viewmodels.supervisor import SupervisorViewModel, kind_name, state_name
 from ui.widgets.evidence_view import EvidenceView
+from ui.widgets.verdict_panel import disposition_name, warning_names
 
 OVERDUE = QColor("#f9d6d3")
 
 
-class SupervisorDialog(QDialog):
+class SupervisorDialog(Retranslatable, QDialog):
     def __init__(self, vm: SupervisorViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
-        self.setWindowTitle(self.tr("Supervisor queue"))
+        # What the status line says, as a function: said again on a language switch.
+        self._status: Callable[[], str] | None = None
+        self.setMinimumSize(960, 600)
         self.resize(1280, 760)
 
         self.seller = QLineEdit(self)
-        self.seller.setPlaceholderText(self.tr("seller"))
         self.grade = QLineEdit(self)
-        self.grade.setPlaceholderText(self.tr("grade"))
         self.grader = QLineEdit(self)
-        self.grader.setPlaceholderText(self.tr("grader"))
+        self.min_age_label = QLabel(self)
         self.min_age = QSpinBox(self)
         self.min_age.setRange(0, 24 * 90)
-        self.min_age.setSuffix(self.tr(" h or older"))
-        self.filter_button = QPushButton(self.tr("Filter"), self)
+        self.min_age_label.setBuddy(self.min_age)
+        self.filter_button = QPushButton(self)
         filters = QHBoxLayout()
-        for widget in (self.seller, self.grade, self.grader, self.min_age, self.filter_button):
+        for widget in (self.seller, self.grade, self.grader, self.min_age_label, self.min_age,
+                       self.filter_button):  # fmt: skip
             filters.addWidget(widget)
 
         self.table = QTableWidget(0, 7, self)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Due"), self.tr("Kind"), self.tr("Seller"), self.tr("Grade"),
-             self.tr("Grader"), self.tr("State"), self.tr("Reason or warnings")]
-        )  # fmt: skip
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
         self.evidence = EvidenceView(self)
         self.reason = QPlainTextEdit(self)
-        self.reason.setPlaceholderText(self.tr("Reason for the seller (required)"))
-        self.reason.setMaximumHeight(90)
+        self.reason.setMaximumHeight(72)
         self.new_grade = QComboBox(self)
         self.new_disposition = QComboBox(self)
         self.refund = QDoubleSpinBox(self)
         self.refund.setRange(0, 100)
         self.refund.setSuffix(" %")
-        self.uphold_button = QPushButton(self.tr("Uphold the grade"), self)
-        self.revise_button = QPushButton(self.tr("Revise"), self)
-        self.accept_button = QPushButton(self.tr("Accept (flagged)"), self)
-        self.dispute_button = QPushButton(self.tr("Open a dispute (flagged)"), self)
-        for button in (self.uphold_button, self.revise_button, self.accept_button,
-                       self.dispute_button):  # fmt: skip
-            button.setMinimumHeight(44)  # touch-size
+        self.uphold_button = QPushButton(self)
+        self.revise_button = QPushButton(self)
+        self.accept_button = QPushButton(self)
+        self.dispute_button = QPushButton(self)
+        touch: tuple[QWidget, ...] = (
+            self.seller, self.grade, self.grader, self.min_age, self.filter_button,
+            self.new_grade, self.new_disposition, self.refund, self.uphold_button,
+            self.revise_button, self.accept_button, self.dispute_button,
+        )  # fmt: skip
+        for target in touch:
+            target.setMinimumHeight(TOUCH_TARGET_PX)
         self.status = QLabel(self)
         self.status.setObjectName("supervisorStatus")
         self.status.setWordWrap(True)
 
-        ruling = QFormLayout()
-        ruling.addRow(self.tr("Reason"), self.reason)
-        ruling.addRow(self.tr("New grade"), self.new_grade)
-        ruling.addRow(self.tr("Disposition"), self.new_disposition)
-        ruling.addRow(self.tr("Refund"), self.refund)
+        self.reason_label = QLabel(self)
+        self.grade_label = QLabel(self)
+        self.disposition_label = QLabel(self)
+        self.refund_label = QLabel(self)
+        # Grade and refund share a row: the evidence above keeps room for its tabs.
+        ruling = QGridLayout()
+        ruling.addWidget(self.reason_label, 0, 0)
+        ruling.addWidget(self.reason, 0, 1, 1, 3)
+        ruling.addWidget(self.grade_label, 1, 0)
+        ruling.addWidget(self.new_grade, 1, 1)
+        ruling.addWidget(self.refund_label, 1, 2)
+        ruling.addWidget(self.refund, 1, 3)
+        ruling.addWidget(self.disposition_label, 2, 0)
+        ruling.addWidget(self.new_disposition, 2, 1, 1, 3)
+        ruling.setColumnStretch(1, 1)
+        ruling.setColumnStretch(3, 1)
+        for label in (self.reason_label, self.grade_label, self.refund_label,
+                      self.disposition_label):  # fmt: skip
+            label.setWordWrap(True)
+        # One row of rulings: a dispute's (uphold, revise) or a flagged verdict's (accept,
+        # open a dispute), whichever the selected item is; two long translated buttons fit.
         buttons = QHBoxLayout()
         for button in (self.uphold_button, self.revise_button, self.accept_button,
                        self.dispute_button):  # fmt: skip
@@ -119,8 +139,36 @@ class SupervisorDialog(QDialog):
         vm.queueChanged.connect(self._show_queue)
         vm.evidenceChanged.connect(self._show_evidence)
         vm.messageChanged.connect(self._show_message)
+        self.retranslate()
         self._update_buttons()
         vm.refresh()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Supervisor queue"))
+        self.seller.setPlaceholderText(self.tr("seller"))
+        self.grade.setPlaceholderText(self.tr("grade"))
+        self.grader.setPlaceholderText(self.tr("grader"))
+        self.min_age_label.setText(self.tr("Waiting at least (hours)"))
+        self.min_age.setSpecialValueText(self.tr("any"))
+        self.filter_button.setText(self.tr("Filter"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Due"), self.tr("Kind"), self.tr("Seller"), self.tr("Grade"),
+             self.tr("Grader"), self.tr("State"), self.tr("Reason or warnings")]
+        )  # fmt: skip
+        self.reason.setPlaceholderText(self.tr("Reason for the seller (required)"))
+        self.reason_label.setText(self.tr("Reason"))
+        self.grade_label.setText(self.tr("New grade"))
+        self.disposition_label.setText(self.tr("Disposition"))
+        self.refund_label.setText(self.tr("Refund"))
+        self.uphold_button.setText(self.tr("Uphold the grade"))
+        self.revise_button.setText(self.tr("Revise"))
+        self.accept_button.setText(self.tr("Accept (flagged)"))
+        self.dispute_button.setText(self.tr("Open a dispute (flagged)"))
+        self._show_queue(self._vm.items, select=False)
+        for index in range(self.new_disposition.count()):
+            code = str(self.new_disposition.itemData(index))
+            self.new_disposition.setItemText(index, disposition_name(code))
+        self.status.setText(self._status() if self._status is not None else "")
 
     # --- queue ----------------------------------------------------------------------------
 
@@ -136,20 +184,36 @@ class SupervisorDialog(QDialog):
             min_age_hours=self.min_age.value() or None,
         )
 
-    def _show_queue(self, items: list[QueueItem]) -> None:
+    def _summary(self, item: QueueItem) -> str:
+        """A dispute's reason (the supervisor's or seller's words); a flagged verdict's
+        warnings, named."""
+        if item.kind != "flagged":
+            return item.summary
+        return ", ".join(warning_names([w for w in item.summary.split("; ") if w]))
+
+    def _show_queue(self, items: list[QueueItem], select: bool = True) -> None:
+        blocker = QSignalBlocker(self.table) if not select else None
+        chosen = self.table.selectionModel().selectedRows()
         self.table.setRowCount(len(items))
         for index, item in enumerate(items):
-            due = _when(item.due_at) + (self.tr(" OVERDUE") if item.overdue else "")
-            values = (due, item.kind, item.seller or "–", item.grade, item.grader or "–",
-                      item.state, item.summary)  # fmt: skip
+            due = (
+                self.tr("{when} · OVERDUE").format(when=_when(item.due_at))
+                if item.overdue
+                else _when(item.due_at)
+            )
+            values = (due, kind_name(item.kind), item.seller or "–", item.grade,
+                      item.grader or "–", state_name(item.state), self._summary(item))  # fmt: skip
             for column, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 if item.overdue:
                     cell.setBackground(OVERDUE)
                 self.table.setItem(index, column, cell)
         self.table.resizeColumnsToContents()
-        if items:
+        if items and select:
             self.table.selectRow(0)
+        elif chosen and chosen[0].row() < len(items):
+            self.table.selectRow(chosen[0].row())  # the same rows, said again: keep the choice
+        del blocker
         self._update_buttons()
 
     def _selected_changed(self) -> None:
@@ -163,11 +227,12 @@ class SupervisorDialog(QDialog):
         self.new_grade.clear()
         self.new_grade.addItems(list(evidence.grades))
         self.new_disposition.clear()
-        self.new_disposition.addItems(list(evidence.dispositions))
+        for code in evidence.dispositions:
+            self.new_disposition.addItem(disposition_name(code), code)
         current = evidence.report.current_verdict
         if current is not None:
             self.new_grade.setCurrentText(current.grade)
-            self.new_disposition.setCurrentText(current.disposition)
+            self.new_disposition.setCurrentIndex(self.new_disposition.findData(current.disposition))
             self.refund.setValue(float(current.refund_percent))
 
     # --- ruling ---------------------------------------------------------------------------
@@ -184,6 +249,10 @@ class SupervisorDialog(QDialog):
         self.revise_button.setEnabled(is_dispute and has_reason)
         self.accept_button.setEnabled(is_flagged and has_reason)
         self.dispute_button.setEnabled(is_flagged and has_reason)
+        for button in (self.uphold_button, self.revise_button):
+            button.setVisible(not is_flagged)
+        for button in (self.accept_button, self.dispute_button):
+            button.setVisible(is_flagged)
 
     def _resolve(self, revise: bool) -> None:
         item = self.selected()
@@ -191,12 +260,13 @@ class SupervisorDialog(QDialog):
             return
         revised = None
         if revise:
+            disposition = self.new_disposition.currentData()
             revised = RevisedOutcome(
                 grade=self.new_grade.currentText(),
-                disposition=self.new_disposition.currentText() or None,
+                disposition=str(disposition) if disposition else None,
                 refund_percent=Decimal(str(round(self.refund.value(), 2))),
             )
-        self.status.setText(self.tr("Saving…"))
+        self._say(lambda: self.tr("Saving…"))
         self._vm.resolve(item, self._reason_text(), revised)
 
     def _review(self, outcome: str) -> None:
@@ -204,12 +274,20 @@ class SupervisorDialog(QDialog):
         if item is not None:
             self._vm.review(item, outcome, self._reason_text())
 
+    def _say(self, render: Callable[[], str] | None) -> None:
+        self._status = render
+        self.status.setText(render() if render is not None else "")
+
     def _show_message(self, level: str, text: str) -> None:
-        self.status.setText(text)
+        self._say(self._vm_message)
         colour = {"error": "#b3261e", "conflict": "#8a5300"}.get(level, "#1b7f3b")
         self.status.setStyleSheet(f"color: {colour}; font-weight: bold;")
         if level == "info":
             self.reason.clear()
+
+    def _vm_message(self) -> str:
+        message = self._vm.message()
+        return message[1] if message is not None else ""
 
 
 def _when(moment: datetime) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QDialog,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -13,43 +15,77 @@ from PySide6.QtWidgets import (
 )
 
 from station.sync.status import SyncStatus
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.sync import SyncViewModel
 
 OFFLINE_HINTS = ("connect", "refused", "timed out", "timeout", "network", "name resolution")
+SYNC_COLOURS = {
+    "checking": "#666666",
+    "failed": "#b00020",
+    "offline": "#8a5300",
+    "pending": "#1f3a5f",
+    "up_to_date": "#1e7b34",
+}
 
 
-def describe(status: SyncStatus | None) -> tuple[str, str]:
-    """(text, colour) for the indicator; offline is normal and says so calmly."""
+def sync_state(status: SyncStatus | None) -> str:
+    """One of :data:`SYNC_COLOURS`' keys: offline is normal at a bench and is told apart from
+    events an endpoint refused (failed), which need a supervisor."""
     if status is None:
-        return "Sync: …", "#666666"
+        return "checking"
     if status.dead:
-        return f"Sync: {status.dead} FAILED", "#b00020"
+        return "failed"
     if status.pending:
         errors = [e.last_error or "" for e in status.endpoints if e.pending]
         if any(any(h in error.lower() for h in OFFLINE_HINTS) for error in errors):
-            return f"Sync: offline, {status.pending} waiting", "#8a5300"
-        return f"Sync: {status.pending} pending", "#1f3a5f"
-    return "Sync: up to date", "#1e7b34"
+            return "offline"
+        return "pending"
+    return "up_to_date"
 
 
-class SyncIndicator(QPushButton):
+def describe(owner: QObject, status: SyncStatus | None) -> tuple[str, str]:
+    """(text, colour) for the indicator, in the language in force; offline says so calmly."""
+    state = sync_state(status)
+    if status is None or state == "checking":
+        text = owner.tr("Sync: checking…")
+    elif state == "failed":
+        text = owner.tr("Sync: {n} FAILED").format(n=status.dead)
+    elif state == "offline":
+        text = owner.tr("Sync: offline, {n} waiting").format(n=status.pending)
+    elif state == "pending":
+        text = owner.tr("Sync: {n} pending").format(n=status.pending)
+    else:
+        text = owner.tr("Sync: up to date")
+    return text, SYNC_COLOURS[state]
+
+
+class SyncIndicator(Retranslatable, QPushButton):
     def __init__(self, vm: SyncViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syncIndicator")
         self.setFlat(True)
+        self.setMinimumHeight(TOUCH_TARGET_PX)
         self._vm = vm
         self.clicked.connect(self.open_dead_letters)
         vm.statusChanged.connect(self._show)
-        self._show(vm.status)
+        self.retranslate()
         vm.refresh()
 
+    def retranslate(self) -> None:
+        self._show(self._vm.status)
+
     def _show(self, status: SyncStatus | None) -> None:
-        text, colour = describe(status)
-        self.setText(self.tr(text))
+        text, colour = describe(self, status)
+        self.setText(text)
         self.setStyleSheet(f"color:{colour}; font-weight:bold;")
+        tips = [text]
         if status is not None and status.oldest_pending_age_s is not None:
             minutes = status.oldest_pending_age_s / 60
-            self.setToolTip(self.tr("Oldest waiting event: {m:.0f} min").format(m=minutes))
+            tips.append(self.tr("Oldest waiting event: {m:.0f} min").format(m=minutes))
+        if sync_state(status) == "failed":
+            tips.append(self.tr("Click to see the undelivered events and retry them"))
+        self.setToolTip("\n".join(tips))
 
     def open_dead_letters(self) -> DeadLetterDialog:
         dialog = DeadLetterDialog(self._vm, self)
@@ -57,37 +93,49 @@ class SyncIndicator(QPushButton):
         return dialog
 
 
-class DeadLetterDialog(QDialog):
+class DeadLetterDialog(Retranslatable, QDialog):
     """Events an endpoint refused (4xx): shown with the reply, retried by a supervisor."""
 
     def __init__(self, vm: SyncViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Undelivered events"))
+        self.setMinimumSize(560, 300)
         self.resize(820, 360)
         self._vm = vm
         self.table = QTableWidget(0, 5, self)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Endpoint"), self.tr("Unit"), self.tr("Status"), self.tr("Attempts"),
-             self.tr("Reply")]
-        )  # fmt: skip
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel(self)
-        self.retry_all = QPushButton(self.tr("Retry all failed"), self)
+        self.summary.setObjectName("deadLetterSummary")
+        self.summary.setWordWrap(True)
+        self.retry_all = QPushButton(self)
+        self.retry_all.setMinimumHeight(TOUCH_TARGET_PX)
         self.retry_all.clicked.connect(vm.retry_all_dead)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.retry_all)
         self.message = QLabel(self)
+        self.message.setObjectName("deadLetterMessage")
         self.message.setStyleSheet("color: #b00020; font-weight: bold;")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         vm.statusChanged.connect(self._show)
+        # A refused retry: the service's own message, already in the user's language.
         vm.messageChanged.connect(self.message.setText)
         self._show(vm.status)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Undelivered events"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Endpoint"), self.tr("Unit"), self.tr("Status"), self.tr("Attempts"),
+             self.tr("Reply")]
+        )  # fmt: skip
+        self.retry_all.setText(self.tr("Retry all failed"))
+        self.summary.setText(describe(self, self._vm.status)[0])
 
     def _show(self, status: SyncStatus | None) -> None:
         letters = status.dead_letters if status else []
-        self.summary.setText(describe(status)[0])
+        self.summary.setText(describe(self, status)[0])
         self.table.setRowCount(len(letters))
         for row, letter in enumerate(letters):
             values = [letter.endpoint_url, letter.aggregate_id[:8], str(letter.last_status or "–"),

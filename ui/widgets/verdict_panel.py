@@ -1,21 +1,113 @@
-"""The recorded verdict: the grade big enough to read from the next bench, and the LPN."""
+"""The recorded verdict: the grade big enough to read from the next bench, and the LPN.
+
+Also the words a person reads for a verdict's codes (disposition, responsibility, refund,
+warnings, label kinds): marked once here with ``N_`` and translated when shown, so every panel
+says "Return to seller" (or 退回卖家) rather than ``return_to_seller``.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import html
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from station.i18n import N_, _
 from station.services.labels import LabelPrintView
 from station.views import VerdictView
+from ui.i18n import Retranslatable
+from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.bench import BenchViewModel
 
 GRADE_COLOURS = {"A": "#1e7b34", "B": "#2e7d32", "C": "#b58900", "D": "#c0392b", "X": "#6d0000"}
 
+# inspection_rules.Disposition, Responsibility; the evaluator's warnings; label kinds.
+DISPOSITION_NAMES: Mapping[str, str] = {
+    "restock": N_("Restock as new"),
+    "restock_as_graded": N_("Restock as graded"),
+    "repair": N_("Repair"),
+    "refurbish": N_("Refurbish"),
+    "return_to_seller": N_("Return to seller"),
+    "dispose": N_("Dispose"),
+    "quarantine": N_("Quarantine"),
+}
+RESPONSIBILITY_NAMES: Mapping[str, str] = {
+    "customer": N_("Customer"),
+    "carrier": N_("Carrier"),
+    "manufacturing": N_("Manufacturing defect"),
+    "warehouse": N_("Warehouse"),
+}
+WARNING_NAMES: Mapping[str, str] = {
+    "WEIGHT_OUT_OF_TOLERANCE": N_("Weight out of tolerance"),
+    "SERIAL_MISMATCH": N_("Serial number does not match the RMA"),
+    "OUTSIDE_RETURN_WINDOW": N_("Outside the return window"),
+    "BLIND_RETURN": N_("Blind return (no RMA)"),
+}
+LABEL_KIND_NAMES: Mapping[str, str] = {
+    "lpn": N_("LPN"),
+    "relabel": N_("Relabel"),
+    "route": N_("Route tag"),
+    "receipt": N_("Receipt"),
+}
 
-class VerdictPanel(QWidget):
+
+def _name(names: Mapping[str, str], code: str | None) -> str:
+    """The translated word for a code; an unknown code (a newer standard) shows as it is."""
+    if not code:
+        return "–"
+    text = names.get(str(code))
+    return _(text) if text else str(code)
+
+
+def disposition_name(code: str | None) -> str:
+    return _name(DISPOSITION_NAMES, code)
+
+
+def responsibility_name(code: str | None) -> str:
+    return _name(RESPONSIBILITY_NAMES, code)
+
+
+def warning_name(code: str | None) -> str:
+    return _name(WARNING_NAMES, code)
+
+
+def warning_names(codes: Iterable[str]) -> list[str]:
+    return [warning_name(code) for code in codes]
+
+
+def label_kind_name(code: str | None) -> str:
+    return _name(LABEL_KIND_NAMES, code)
+
+
+def percent_text(value: object) -> str:
+    """``50``, ``50.5`` — never ``50.00`` or ``5E+1``."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format(number.normalize(), "f") if number == number else str(value)
+
+
+def refund_text(owner: QObject, kind: str | None, percent: object) -> str:
+    """The refund as one phrase ("Partial refund (50%)"), one whole sentence per kind."""
+    value = percent_text(percent)
+    if kind == "full":
+        return owner.tr("Full refund")
+    if kind == "partial":
+        return owner.tr("Partial refund ({percent}%)").format(percent=value)
+    if kind == "none":
+        return owner.tr("No refund")
+    return owner.tr("Refund {kind} ({percent}%)").format(kind=kind or "–", percent=value)
+
+
+class VerdictPanel(Retranslatable, QWidget):
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
+        self._verdict: VerdictView | None = None
+        self._labels: list[LabelPrintView] = []
         self.grade_label = QLabel(self)
         self.grade_label.setObjectName("gradeLabel")
         self.grade_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -24,14 +116,17 @@ class VerdictPanel(QWidget):
         self.details.setWordWrap(True)
         self.lpn_label = QLabel(self)
         self.lpn_label.setObjectName("lpnLabel")
+        self.lpn_label.setWordWrap(True)
         self.lpn_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.next_button = QPushButton(self.tr("Next unit of this RMA (F8)"), self)
+        self.next_button = QPushButton(self)
+        self.next_button.setObjectName("nextUnitButton")
+        self.next_button.setMinimumHeight(TOUCH_TARGET_PX)
         self.next_button.clicked.connect(vm.next_unit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.grade_label)
         layout.addWidget(self.lpn_label)
         layout.addWidget(self.details)
-        self.labels_box = QGroupBox(self.tr("Labels"), self)
+        self.labels_box = QGroupBox(self)
         self.labels_layout = QVBoxLayout(self.labels_box)
         layout.addWidget(self.labels_box)
         layout.addWidget(self.next_button)
@@ -42,6 +137,19 @@ class VerdictPanel(QWidget):
         vm.labelsChanged.connect(self._show_labels)
         self.reprint_buttons: list[QPushButton] = []
         self._show(None)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.next_button.setText(self.tr("Next unit of this RMA (F8)"))
+        self.labels_box.setTitle(self.tr("Labels"))
+        self._show_texts()
+        for button, label in zip(self.reprint_buttons, self._labels, strict=False):
+            button.setText(self._reprint_text(label))
+
+    def _reprint_text(self, label: LabelPrintView) -> str:
+        return self.tr("Reprint {kind} ({size}, {format})").format(
+            kind=label_kind_name(label.kind), size=label.size, format=label.format.upper()
+        )
 
     def _show_labels(self, labels: list[LabelPrintView]) -> None:
         """One row per label printed for this verdict, each with its own Reprint button."""
@@ -50,18 +158,12 @@ class VerdictPanel(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
+        self._labels = list(labels)
         self.reprint_buttons = []
         self.labels_box.setVisible(bool(labels))
         for label in labels:
-            kind = {"lpn": self.tr("LPN"), "relabel": self.tr("Relabel"),
-                    "route": self.tr("Route tag"), "receipt": self.tr("Receipt")}.get(label.kind, label.kind)  # fmt: skip
-            button = QPushButton(
-                self.tr("Reprint {kind} ({size}, {format})").format(
-                    kind=kind, size=label.size, format=label.format.upper()
-                ),
-                self.labels_box,
-            )
-            button.setMinimumHeight(36)
+            button = QPushButton(self._reprint_text(label), self.labels_box)
+            button.setMinimumHeight(TOUCH_TARGET_PX)
             button.clicked.connect(lambda _checked=False, i=label.id: self._vm.reprint(i))
             self.labels_layout.addWidget(button)
             self.reprint_buttons.append(button)
@@ -70,29 +172,58 @@ class VerdictPanel(QWidget):
         self.next_button.setVisible(bool(self._vm.remaining_lines()))
 
     def _show(self, verdict: VerdictView | None) -> None:
+        self._verdict = verdict
         if verdict is None:
             self._show_labels([])
             self.grade_label.clear()
+            self.grade_label.setStyleSheet("")
             self.lpn_label.clear()
             self.details.clear()
+            self.details.setToolTip("")
             return
         colour = GRADE_COLOURS.get(verdict.grade, "#333333")
         self.grade_label.setText(verdict.grade)
         self.grade_label.setStyleSheet(
             f"background:{colour}; color:white; font-size:64pt; font-weight:bold; padding:8px;"
         )
-        self.lpn_label.setText(f"<span style='font-size:20pt'>LPN <b>{verdict.lpn}</b></span>")
-        amount = f" ({verdict.refund_amount} {verdict.currency})" if verdict.refund_amount else ""
-        warnings = (
-            f"<br><b style='color:#b00020'>{', '.join(verdict.warnings)}</b>"
-            if verdict.warnings
+        self._show_texts()
+        self.next_button.setVisible(bool(self._vm.remaining_lines()))
+
+    def _show_texts(self) -> None:
+        """The verdict's words, in the language in force now."""
+        verdict = self._verdict
+        if verdict is None:
+            return
+        lpn = f"<b>{html.escape(verdict.lpn or '–')}</b>"
+        lpn_text = self.tr("LPN {lpn}").format(lpn=lpn)
+        markup = f"<span style='font-size:20pt'>{lpn_text}</span>"
+        self.lpn_label.setText(markup)
+        refund = f"<b>{html.escape(refund_text(self, verdict.refund_kind, verdict.refund_percent))}</b>"  # fmt: skip
+        lines = [
+            self.tr("Disposition: {disposition}").format(
+                disposition=f"<b>{html.escape(disposition_name(verdict.disposition))}</b>"
+            ),
+            self.tr("Refund: {refund} ({amount} {currency})").format(
+                refund=refund, amount=verdict.refund_amount, currency=verdict.currency or ""
+            )
+            if verdict.refund_amount
+            else self.tr("Refund: {refund}").format(refund=refund),
+            self.tr("Responsibility: {responsibility}").format(
+                responsibility=html.escape(responsibility_name(verdict.responsibility))
+            ),
+        ]
+        if verdict.reason_codes:
+            lines.append(
+                self.tr("Reasons: {codes}").format(
+                    codes=html.escape(", ".join(verdict.reason_codes))
+                )
+            )
+        if verdict.warnings:
+            warnings = html.escape(", ".join(warning_names(verdict.warnings)))
+            lines.append(f"<b style='color:#b00020'>{warnings}</b>")
+        self.details.setText("<br>".join(lines))
+        self.details.setToolTip(
+            self.tr("Sent upstream as disposition {code}").format(code=verdict.upstream_disposition)
+            if verdict.upstream_disposition
             else ""
         )
-        self.details.setText(
-            f"{self.tr('Disposition')}: <b>{verdict.disposition}</b> "
-            f"({verdict.upstream_disposition})<br>"
-            f"{self.tr('Refund')}: <b>{verdict.refund_kind} {verdict.refund_percent}%</b>{amount}"
-            f"<br>{self.tr('Responsibility')}: {verdict.responsibility}<br>"
-            f"{self.tr('Reasons')}: {', '.join(verdict.reason_codes)}{warnings}"
-        )
-        self.next_button.setVisible(bool(self._vm.remaining_lines()))

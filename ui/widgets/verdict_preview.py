@@ -10,22 +10,31 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from inspection_rules import Evaluation
+from ui.i18n import Retranslatable
 from ui.viewmodels.bench import BenchViewModel
-from ui.widgets.verdict_panel import GRADE_COLOURS
+from ui.widgets.verdict_panel import (
+    GRADE_COLOURS,
+    disposition_name,
+    refund_text,
+    responsibility_name,
+    warning_names,
+)
 
 PROVISIONAL_COLOUR = "#9e9e9e"
 OTHER_GRADE_COLOUR = "#37474f"
 
 
-class VerdictPreview(QFrame):
+class VerdictPreview(Retranslatable, QFrame):
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
+        self._evaluation: Evaluation | None = None
         self.setObjectName("verdictPreview")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.caption = QLabel(self)
         self.caption.setObjectName("previewCaption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setWordWrap(True)
         self.grade_label = QLabel(self)
         self.grade_label.setObjectName("previewGrade")
         self.grade_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -57,6 +66,10 @@ class VerdictPreview(QFrame):
         vm.evaluationChanged.connect(self._show)
         self._show(None)
 
+    def retranslate(self) -> None:
+        # Everything here depends on the evaluation: render it again in the new language.
+        self._show(self._evaluation)
+
     def text(self) -> str:
         """Everything the preview says, as plain text (for tests and accessibility)."""
         return "\n".join(
@@ -73,6 +86,7 @@ class VerdictPreview(QFrame):
         )
 
     def _show(self, evaluation: Evaluation | None) -> None:
+        self._evaluation = evaluation
         if evaluation is None:
             self.caption.setText(self.tr("Verdict preview"))
             self.grade_label.setText("–")
@@ -80,6 +94,7 @@ class VerdictPreview(QFrame):
             for label in (self.missing_label, self.details, self.warnings_label, self.trace_label):
                 label.clear()
                 label.hide()
+            self.details.setToolTip("")
             return
         provisional = bool(evaluation.missing) or evaluation.grade is None
         self.caption.setText(
@@ -95,48 +110,52 @@ class VerdictPreview(QFrame):
         )
         missing = self._vm.missing_labels()
         self.missing_label.setVisible(bool(missing))
-        self.missing_label.setText(
-            f"<b>{self.tr('Still needed:')}</b><ul style='margin:0'>"
-            + "".join(f"<li>{html.escape(name)}</li>" for name in missing)
-            + "</ul>"
-            if missing
-            else ""
-        )
+        heading = html.escape(self.tr("Still needed:"))
+        items = "".join(f"<li>{html.escape(name)}</li>" for name in missing)
+        markup = f"<b>{heading}</b><ul style='margin:0'>{items}</ul>" if missing else ""
+        self.missing_label.setText(markup)
         self._show_details(evaluation, provisional)
 
     def _show_details(self, evaluation: Evaluation, provisional: bool) -> None:
         grey = f"color:{PROVISIONAL_COLOUR};" if provisional else ""
         lines = []
         if evaluation.disposition is not None:
-            upstream = evaluation.upstream_disposition
-            lines.append(
-                f"{self.tr('Disposition')}: <b>{evaluation.disposition}</b>"
-                + (f" ({upstream})" if upstream else "")
-            )
+            name = html.escape(disposition_name(evaluation.disposition))
+            lines.append(self.tr("Disposition: {disposition}").format(disposition=f"<b>{name}</b>"))
         if evaluation.refund is not None:
-            lines.append(
-                f"{self.tr('Refund')}: <b>{evaluation.refund.kind} "
-                f"{evaluation.refund.percent:g}%</b>"
-            )
+            refund = refund_text(self, evaluation.refund.kind, evaluation.refund.percent)
+            lines.append(self.tr("Refund: {refund}").format(refund=f"<b>{html.escape(refund)}</b>"))
         if evaluation.responsibility is not None:
-            lines.append(f"{self.tr('Responsibility')}: <b>{evaluation.responsibility}</b>")
+            name = html.escape(responsibility_name(evaluation.responsibility))
+            lines.append(
+                self.tr("Responsibility: {responsibility}").format(responsibility=f"<b>{name}</b>")
+            )
         if evaluation.reason_codes:
-            lines.append(f"{self.tr('Reasons')}: {', '.join(evaluation.reason_codes)}")
+            codes = html.escape(", ".join(evaluation.reason_codes))
+            lines.append(self.tr("Reasons: {codes}").format(codes=codes))
         self.details.setVisible(bool(lines))
-        self.details.setText(f"<div style='{grey}'>" + "<br>".join(lines) + "</div>")
-        self.warnings_label.setVisible(bool(evaluation.warnings))
-        self.warnings_label.setText(
-            f"<b style='color:#b00020'>⚠ {html.escape(', '.join(evaluation.warnings))}</b>"
+        markup = f"<div style='{grey}'>" + "<br>".join(lines) + "</div>"
+        self.details.setText(markup)
+        upstream = evaluation.upstream_disposition
+        self.details.setToolTip(
+            self.tr("Sent upstream as disposition {code}").format(code=upstream)
+            if upstream and evaluation.disposition is not None
+            else ""
         )
+        self.warnings_label.setVisible(bool(evaluation.warnings))
+        warnings = ", ".join(warning_names(evaluation.warnings))
+        markup = f"<b style='color:#b00020'>⚠ {html.escape(warnings)}</b>"
+        self.warnings_label.setText(markup)
         self.trace_label.setVisible(bool(evaluation.trace))
+        # The evaluator's trace is the standard's own record (English, like the audit trail).
         steps = "".join(
             f"<li><span style='color:#666666'>{html.escape(step.rule)}</span>: "
             f"{html.escape(step.detail)}</li>"
             for step in evaluation.trace
         )
-        self.trace_label.setText(
-            f"<div style='{grey}'><b>{self.tr('Why')}</b><ol style='margin:0'>{steps}</ol></div>"
-        )
+        why = html.escape(self.tr("Why"))
+        markup = f"<div style='{grey}'><b>{why}</b><ol style='margin:0'>{steps}</ol></div>"
+        self.trace_label.setText(markup)
 
     def _style_grade(self, colour: str) -> None:
         self.grade_label.setStyleSheet(
