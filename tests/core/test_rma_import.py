@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gettext
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -445,10 +444,10 @@ def test_malformed_json_is_one_error_at_decoder_position(db: Database, tmp_path:
     assert count(db, Rma) == 0
 
 
-class _MarkingTranslations(gettext.NullTranslations):
+class _MarkingCatalogue(dict[str, str]):
     """A "language" that wraps every catalogue lookup in << >>, showing what went through it."""
 
-    def gettext(self, message: str) -> str:
+    def get(self, message: str, default: object = None) -> str:
         return "<<" + message + ">>"
 
 
@@ -456,7 +455,7 @@ class _MarkingTranslations(gettext.NullTranslations):
 def test_problems_are_translated_through_the_catalogue(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("station.i18n._translation", _MarkingTranslations())
+    monkeypatch.setattr("station.i18n._messages", _MarkingCatalogue())
     text = (
         "rma_number,seller,channel,sku,qty,colour\n"
         "RMA-5001,NORDKNIT,amazon,NK-SWT-M,two,red\n"
