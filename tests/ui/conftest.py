@@ -88,12 +88,9 @@ def active_timers() -> list[QTimer]:
 
 @pytest.fixture(autouse=True)
 def _no_dangling_timers(qapp) -> Iterator[None]:
-    before = {id(t) for t in active_timers()}
     yield
     # Widgets closed by qtbot are deleted on the next event pass (deleteLater).
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.processEvents()
-    left = [t for t in active_timers() if id(t) not in before]
-    assert not left, (
-        f"timers still running after the test: {[t.objectName() or t.parent() for t in left]}"
-    )
+    left = active_timers()
+    assert not left, f"timers still running after the test: {[t.parent() for t in left]}"
