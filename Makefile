@@ -47,6 +47,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python bench/bench_labels.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_ui.py
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff format .

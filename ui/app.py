@@ -15,6 +15,7 @@ from station.settings import Settings
 from station.sync.relay import Relay
 from ui.feedback import FlashFeedback, SoundFeedback
 from ui.i18n import LanguageSwitcher
+from ui.stall_monitor import install_stall_monitor
 from ui.tasks import TaskRunner
 from ui.theme import apply_theme
 from ui.viewmodels.bench import BenchState, BenchViewModel
@@ -144,6 +145,8 @@ def run_bench(settings: Settings) -> int:
             relay.start()
         window.show()
         check_at_start(context, runner, window)  # the first-run dialog, only when a check fails
+        # Debug: main-thread stalls over stall_log_ms are logged with their stack.
+        install_stall_monitor(app, context.settings.stall_log_ms)
         if window.session is not None:
             # Any key or click counts as the grader being there (idle sign-out).
             app.installEventFilter(ActivityFilter(window.session, window))

@@ -7,13 +7,16 @@ Two halves work together:
   measures how late it is (gap since the previous tick minus the interval): that lateness is
   the tick's stall, 0 when the loop kept up. Every tick's lateness is kept for ``stats()``
   (benchmarks), and a tick later than the threshold is a stall: logged once, when it ends.
-* a daemon watchdog thread that looks at the heartbeat while the main thread cannot: once the
-  heartbeat is overdue it captures the main thread's Python stack
-  (``sys._current_frames()``), so the log line says *where* the time went, not only that it
-  went. The main thread cannot do that itself: when it could look, the stall is already over.
+* a daemon watchdog thread that looks at the heartbeat while the main thread cannot: while the
+  heartbeat is overdue it samples the main thread's Python stack (``sys._current_frames()``)
+  and the log line gives the stack seen most often, so it says *where* the time went, not
+  only that it went. The main thread cannot do that itself: when it could look, the stall is
+  over. A stack whose innermost frame is the event loop itself (``exec``) means the time went
+  to Qt's own C++ work (layout, style sheets, painting) or to waiting for the GIL.
 
 A heartbeat samples the loop once per interval, so a blocking call of D ms shows up as
-between D - interval and D ms late (plus whatever else the loop had to do first).
+between D - interval and D ms late (plus whatever else the loop had to do first). The tick
+makes no Qt call, so the monitor costs the loop next to nothing.
 """
 
 from __future__ import annotations
@@ -143,6 +146,7 @@ class StallMonitor(QObject):
         self._samples = array("d")
         self._max_ms = 0.0
         self._ticks = 0
+        self._cpu_at = time.thread_time()  # the main thread's CPU time at the last tick
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(interval_ms)
@@ -164,6 +168,7 @@ class StallMonitor(QObject):
         state = self._state
         state.stop.clear()
         state.restart()
+        self._cpu_at = time.thread_time()
         # Looking more often than the threshold, so a stall just over it still gets a stack.
         poll_s = max(0.002, min(self.threshold_ms / 4, 25.0) / 1000)
         overdue_s = (self.interval_ms + self.threshold_ms / 2) / 1000
@@ -191,6 +196,7 @@ class StallMonitor(QObject):
         self._max_ms = 0.0
         self._ticks = 0
         self._state.restart()
+        self._cpu_at = time.thread_time()
 
     def stats(self) -> StallStats:
         return StallStats(
@@ -200,9 +206,12 @@ class StallMonitor(QObject):
             ticks=self._ticks,
         )
 
-    def record_gap(self, gap_ms: float, where: Where | None = None) -> float:
-        """Account for one heartbeat that came ``gap_ms`` after the previous one; returns its
-        lateness. The timer calls this; tests feed it gaps directly."""
+    def record_gap(
+        self, gap_ms: float, where: Where | None = None, cpu_ms: float | None = None
+    ) -> float:
+        """Account for one heartbeat that came ``gap_ms`` after the previous one, during which
+        the main thread used ``cpu_ms`` of CPU; returns its lateness. The timer calls this;
+        tests feed it gaps directly."""
         late = max(0.0, gap_ms - self.interval_ms)
         self._ticks += 1
         self._samples.append(late)
@@ -215,18 +224,22 @@ class StallMonitor(QObject):
                 at = "(stack not captured: it ended too soon)"
             else:
                 at = f"({where.hits} of {where.samples} samples)\n" + "".join(where.stack)
+            # Busy (CPU close to the gap) or held up: the GIL, a lock, I/O, or a starved CPU.
+            cpu = "" if cpu_ms is None else f", on the CPU for {cpu_ms:.0f} ms of it"
             log.warning(
-                "main thread stalled for %.0f ms (threshold %.0f ms); it was at %s",
+                "main thread stalled for %.0f ms (threshold %.0f ms%s); it was at %s",
                 late,
                 self.threshold_ms,
+                cpu,
                 at.rstrip("\n"),
             )
         return late
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         previous, where = self._state.beat(now)
-        self.record_gap((now - previous) * 1000, where)
+        cpu_ms, self._cpu_at = (cpu - self._cpu_at) * 1000, cpu
+        self.record_gap((now - previous) * 1000, where, cpu_ms)
 
 
 def install_stall_monitor(app_or_parent: QObject, threshold_ms: int) -> StallMonitor | None:

@@ -177,6 +177,16 @@ def colours(name: str) -> dict[str, str]:
     return {**SURFACE_COLOURS[theme], **STATE_COLOURS[theme]}
 
 
+THEME_PROPERTY = "stationTheme"
+
+
+def current_theme() -> str:
+    """The theme last applied to the running application (light before any)."""
+    app = QApplication.instance()
+    value = app.property(THEME_PROPERTY) if app is not None else None
+    return value if isinstance(value, str) and value in THEMES else THEMES[0]
+
+
 def message_colour(theme: str, level: str) -> str:
     """The text colour of ``level`` in ``theme``; the ordinary text colour for other levels."""
     table = colours(theme)
@@ -234,6 +244,7 @@ def apply_theme(app: QApplication, name: str) -> str:
     app.setStyle("Fusion")
     app.setPalette(palette(theme))
     app.setStyleSheet(stylesheet(theme))
+    app.setProperty(THEME_PROPERTY, theme)
     log.info("theme %s applied", theme)
     return theme
 

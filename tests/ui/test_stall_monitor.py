@@ -7,6 +7,7 @@ asserts how fast anything is, only that the sleep we injected is seen.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -57,6 +58,9 @@ def test_a_sleeping_slot_is_logged_once_with_where_it_slept(qtbot, monitor, capl
     logged = [stall for stall in monitor.stalls if stall >= SLEEP_MS - INTERVAL_MS]
     assert len(logged) == 1
     assert f"stalled for {logged[0]:.0f} ms" in record.getMessage()
+    # Sleeping is waiting, not working: the thread's CPU time says so.
+    cpu = re.search(r"on the CPU for (\d+) ms", record.getMessage())
+    assert cpu is not None and float(cpu.group(1)) < logged[0] / 2
     assert "time.sleep" in record.getMessage()  # the stack goes down to the blocking call
     # Every logged stall is one entry in ``stalls`` and vice versa.
     assert len(monitor.stalls) == len(caplog.records)
@@ -131,10 +135,11 @@ def test_an_injected_stall_is_logged_with_where_it_is_given(qtbot, caplog):
     caplog.set_level(logging.WARNING, logger=LOGGER)
     monitor = StallMonitor(50, interval_ms=10)
     stack = ('  File "x.py", line 3, in slow_layout\n    relayout()\n',)
-    monitor.record_gap(90, Where(stack, hits=3, samples=4))
+    monitor.record_gap(90, Where(stack, hits=3, samples=4), cpu_ms=75)
     monitor.record_gap(70)
     assert [r.getMessage().splitlines()[0] for r in caplog.records] == [
-        "main thread stalled for 80 ms (threshold 50 ms); it was at (3 of 4 samples)",
+        "main thread stalled for 80 ms (threshold 50 ms, on the CPU for 75 ms of it); it was "
+        "at (3 of 4 samples)",
         "main thread stalled for 60 ms (threshold 50 ms); it was at (stack not captured: "
         "it ended too soon)",
     ]

@@ -309,6 +309,7 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
 
     def _on_scan(self, result: ScanResult) -> None:
         self.reset()
+        self._message("info", "")  # the last parcel's news is not this one's
         self.scan = result
         self.scanChanged.emit(result)
         if result.message:

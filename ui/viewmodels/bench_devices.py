@@ -185,7 +185,8 @@ class DeviceActions:
 
     def _on_labels(self, issued: list[LabelPrintView]) -> None:
         if self.verdict is not None and all(v.kind != "receipt" for v in issued):
+            # The verdict panel lists them; the message line keeps "Verdict recorded: ...".
             self.printed_labels = issued
             self.labelsChanged.emit(issued)
-        names = ", ".join(view.kind for view in issued)
-        self._message("info", self.tr("Labels queued for printing: {names}").format(names=names))
+        else:
+            self._message("info", self.tr("Receipt label sent to the printer"))

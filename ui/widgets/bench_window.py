@@ -215,6 +215,16 @@ class BenchWindow(Retranslatable, QMainWindow):
             self.statusBar().showMessage(self.tr("Signed out: sign in to inspect (Ctrl+U)"))
         else:
             self.statusBar().clearMessage()
+            if user is not None:
+                # Signed in: back to where the grader's next scan or key goes (after the
+                # dialog has closed, which would otherwise leave it on "Switch user").
+                QTimer.singleShot(0, self._focus_work)
+
+    def _focus_work(self) -> None:
+        if self._vm.state is BenchState.INSPECTING:
+            self.form.focus_first()
+        else:
+            self.scan_bar.field.setFocus()
 
     def open_sign_in(self) -> SignInDialog | None:
         """Ctrl+U, at start when users exist, and after an idle sign-out."""

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from devices.camera import LiveCamera, PreviewFrame
 from ui.i18n import Retranslatable
 
-PREVIEW_SIZE = (256, 192)
+# Small enough that the verdict preview below it keeps room on a 800 px high screen.
+PREVIEW_SIZE = (208, 156)
 
 
 class CameraFeed(QObject):

@@ -28,12 +28,9 @@ from PySide6.QtWidgets import (
 from station.i18n import N_, _, current_language
 from station.services.evidence import Evidence, EvidencePhoto
 from ui.i18n import Retranslatable
+from ui.theme import set_style_property
 from ui.viewmodels.supervisor import load_photo_image, state_name
 from ui.widgets.verdict_panel import disposition_name, percent_text, refund_text
-
-PASS_COLOUR = "#1b7f3b"
-FAIL_COLOUR = "#b3261e"
-
 
 NOTE_KIND_NAMES: Mapping[str, str] = {
     "dispute.opened": N_("dispute opened"),
@@ -287,10 +284,10 @@ class EvidenceView(Retranslatable, QWidget):
             else "–"
         )
         measured = self.tr("{grams} g").format(grams=f"{w.grams:g}") if w.grams is not None else "–"
-        colour = PASS_COLOUR if w.passed else FAIL_COLOUR if w.passed is False else "#444"
+        state = "success" if w.passed else "error" if w.passed is False else None
         self.weight.setText(
             self.tr("Weight {measured} (expected {expected})").format(
                 measured=measured, expected=expected
             )
         )
-        self.weight.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        set_style_property(self.weight, "state", state)

@@ -62,6 +62,7 @@ class InspectionForm(Retranslatable, QWidget):
         self.weigh_button.setObjectName("weighButton")
         self.weigh_button.setMinimumHeight(TOUCH_HEIGHT)
         self.weigh_button.clicked.connect(vm.weigh)
+        self._weight_input_for: object = None
         self.weight_input = QDoubleSpinBox(self)
         self.weight_input.setRange(0, 100_000)
         self.weight_input.setSuffix(" g")
@@ -202,8 +203,10 @@ class InspectionForm(Retranslatable, QWidget):
         if view is None:
             self.weight_label.setText(self.tr("No weight yet"))
             return
-        if view.weight_g is None and view.expected_weight_g and self.weight_input.value() == 0:
-            self.weight_input.setValue(view.expected_weight_g)
+        if view.id != self._weight_input_for:
+            # A new unit: the typed-weight box starts from its expected weight, not the last.
+            self._weight_input_for = view.id
+            self.weight_input.setValue(view.expected_weight_g or 0.0)
         expected = (
             self.tr(" (expected {g:.0f} g)").format(g=view.expected_weight_g)
             if view.expected_weight_g

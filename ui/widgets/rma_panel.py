@@ -21,7 +21,7 @@ from station.services.scanning import ScanResult
 from station.timeutil import today_utc
 from station.views import RmaView
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, current_theme, message_colour
 from ui.viewmodels.bench import BenchState, BenchViewModel
 
 
@@ -70,6 +70,9 @@ class RmaPanel(Retranslatable, QWidget):
         self._show_rma(None)
         self._show_state(vm.state.value)
         self.retranslate()
+
+    def restyle(self) -> None:
+        self.retranslate()  # the late-return warning is rich text in the theme's error colour
 
     def retranslate(self) -> None:
         self.blind_button.setText(self.tr("Receive as blind return (Ctrl+B)"))
@@ -143,7 +146,8 @@ class RmaPanel(Retranslatable, QWidget):
         deadline = esc(str(rma.return_deadline or "–"))
         if rma.outside_window(today_utc()):
             late = self.tr("OUTSIDE RETURN WINDOW ({deadline})").format(deadline=deadline)
-            deadline = f"<b style='color:#b00020'>{late}</b>"
+            # Rich text cannot take the theme's property colours: the theme's error colour.
+            deadline = f"<b style='color:{message_colour(current_theme(), 'error')}'>{late}</b>"
         first = self.tr("{rma} · {seller} · {channel} · order {order} · {country}").format(
             rma=f"<span style='font-size:16pt'><b>{esc(rma.number)}</b></span>",
             seller=esc(rma.seller_name or "–"),

@@ -15,15 +15,16 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from devices.scale import Weight
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, set_style_property
 from ui.viewmodels.bench import BenchViewModel
 
-STATE_COLOURS = {
-    "ok": "#1e7b34",
-    "unstable": "#8a5300",
-    "overload": "#b00020",
-    "underload": "#b00020",
-    "error": "#b00020",
+# The theme's state (ui/theme.py) each scale status is shown in.
+STATE_LEVELS = {
+    "ok": "success",
+    "unstable": "warning",
+    "overload": "error",
+    "underload": "error",
+    "error": "error",
 }
 
 
@@ -46,7 +47,7 @@ class ScaleReadout(Retranslatable, QLabel):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._poll)
         if not self._has_scale:
-            self.setStyleSheet("color:#666666;")
+            set_style_property(self, "state", None)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -76,13 +77,13 @@ class ScaleReadout(Retranslatable, QLabel):
 
     @staticmethod
     def _status(weight: Weight) -> str:
-        status = weight.status if weight.status in STATE_COLOURS else "ok"
+        status = weight.status if weight.status in STATE_LEVELS else "ok"
         return "unstable" if status == "ok" and not weight.stable else status
 
     def show_weight(self, weight: Weight) -> None:
         self._weight, self._error = weight, None
         self._show_weight_text(weight)
-        self.setStyleSheet(f"color:{STATE_COLOURS[self._status(weight)]};")
+        set_style_property(self, "state", STATE_LEVELS[self._status(weight)])
 
     def _show_weight_text(self, weight: Weight) -> None:
         words = {
@@ -108,4 +109,4 @@ class ScaleReadout(Retranslatable, QLabel):
         self._in_flight = False
         self._weight, self._error = None, str(error)
         self.setText(self.tr("Scale: {error}").format(error=self._error))
-        self.setStyleSheet(f"color:{STATE_COLOURS['error']};")
+        set_style_property(self, "state", "error")

@@ -32,7 +32,7 @@ from station.services.disputes import REASON_MIN_LENGTH, RevisedOutcome
 from station.services.evidence import Evidence
 from station.services.supervisor_queue import QueueItem
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, set_style_property
 from ui.viewmodels.supervisor import SupervisorViewModel, kind_name, state_name
 from ui.widgets.evidence_view import EvidenceView
 from ui.widgets.verdict_panel import disposition_name, warning_names
@@ -280,8 +280,8 @@ class SupervisorDialog(Retranslatable, QDialog):
 
     def _show_message(self, level: str, text: str) -> None:
         self._say(self._vm_message)
-        colour = {"error": "#b3261e", "conflict": "#8a5300"}.get(level, "#1b7f3b")
-        self.status.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        state = {"error": "error", "conflict": "warning"}.get(level, "success")
+        set_style_property(self.status, "state", state)
         if level == "info":
             self.reason.clear()
 

@@ -16,16 +16,17 @@ from PySide6.QtWidgets import (
 
 from station.sync.status import SyncStatus
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, set_style_property
 from ui.viewmodels.sync import SyncViewModel
 
 OFFLINE_HINTS = ("connect", "refused", "timed out", "timeout", "network", "name resolution")
+# The theme's state (ui/theme.py) each sync state is shown in ("checking" is plain text).
 SYNC_COLOURS = {
-    "checking": "#666666",
-    "failed": "#b00020",
-    "offline": "#8a5300",
-    "pending": "#1f3a5f",
-    "up_to_date": "#1e7b34",
+    "checking": "",
+    "failed": "error",
+    "offline": "warning",
+    "pending": "info",
+    "up_to_date": "success",
 }
 
 
@@ -78,7 +79,7 @@ class SyncIndicator(Retranslatable, QPushButton):
     def _show(self, status: SyncStatus | None) -> None:
         text, colour = describe(self, status)
         self.setText(text)
-        self.setStyleSheet(f"color:{colour}; font-weight:bold;")
+        set_style_property(self, "state", colour or None)
         tips = [text]
         if status is not None and status.oldest_pending_age_s is not None:
             minutes = status.oldest_pending_age_s / 60
@@ -115,7 +116,7 @@ class DeadLetterDialog(Retranslatable, QDialog):
         layout.addWidget(self.retry_all)
         self.message = QLabel(self)
         self.message.setObjectName("deadLetterMessage")
-        self.message.setStyleSheet("color: #b00020; font-weight: bold;")
+        set_style_property(self.message, "state", "error")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         vm.statusChanged.connect(self._show)

@@ -15,13 +15,18 @@ from ui.widgets.checklist.base import ENTER_KEYS, ItemWidget, answer_button, key
 
 def _columns(labels: list[str]) -> int:
     """Buttons per row: long lists and long labels wrap onto more rows instead of being
-    squeezed (a push button does not wrap its text)."""
-    longest = max((len(label) for label in labels), default=0)
-    fit = 4 if longest <= 12 else 3 if longest <= 20 else 2 if longest <= 32 else 1
+    squeezed (a push button does not wrap its text). Widths are counted with the key digit in
+    front, and a CJK character counts double (it is about two Latin letters wide)."""
+    longest = max((_width(keyed(0, label)) for label in labels), default=0)
+    fit = 4 if longest <= 12 else 3 if longest <= 17 else 2 if longest <= 30 else 1
     count = len(labels)
     if count == 4 and fit >= 2:
         fit = 2 if fit < 4 else 4
     return max(1, min(count, fit))
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
 
 
 def keyed(index: int, label: str) -> str:
