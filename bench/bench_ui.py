@@ -56,7 +56,7 @@ from station.models import Rma, RmaLine, RmaStatus, RmaTracking, Role, User  # n
 from station.settings import Settings, load_settings  # noqa: E402
 from station.sync.relay import Relay  # noqa: E402
 from station.timeutil import today_utc  # noqa: E402
-from ui.app import build_bench  # noqa: E402
+from ui.app import build_bench, settle_heap  # noqa: E402
 from ui.stall_monitor import StallMonitor, percentile  # noqa: E402
 from ui.widgets.sign_in import ActivityFilter, SignInDialog  # noqa: E402
 
@@ -495,6 +495,7 @@ def drive(data_dir: Path, trackings: list[str], grader: tuple[str, str], args: A
                                     f"{driver.describe()}")  # fmt: skip
             none_at, true_at = sys.getrefcount(None), sys.getrefcount(True)
             result.none_owned = none_at - (len(_BALLAST[0]) if _BALLAST else 0)
+            settle_heap()  # as ui.app.run_bench does once the window is up
             monitor.start()
             for number, tracking in enumerate(trackings, 1):
                 step = f"inspection {number} ({tracking})"

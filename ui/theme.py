@@ -249,9 +249,20 @@ def apply_theme(app: QApplication, name: str) -> str:
     return theme
 
 
+def set_style_sheet(widget: QWidget, sheet: str) -> None:
+    """``setStyleSheet`` unless it is already that: each call re-polishes the widget under the
+    application stylesheet, which views refreshed on every answer would otherwise pay for."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 def set_style_property(widget: QWidget, name: str, value: object) -> None:
     """Set a dynamic property the stylesheet matches on, and re-polish so it takes effect now
-    (Qt evaluates property selectors at polish time only)."""
+    (Qt evaluates property selectors at polish time only). Unchanged values are left alone:
+    a re-polish under the application stylesheet costs about a millisecond per widget, and
+    the checklist sets its items' states after every answer."""
+    if widget.property(name) == value:
+        return
     widget.setProperty(name, value)
     style = widget.style()
     style.unpolish(widget)

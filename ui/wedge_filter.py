@@ -89,7 +89,11 @@ class WedgeFilter(QObject):
             target.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._replaying or event.type() != QEvent.Type.KeyPress:
+        # Every event of the application passes here: the isinstance test is cheap, while
+        # event.type() builds a Python enum each time.
+        if self._replaying or not isinstance(event, QKeyEvent):
+            return False
+        if event.type() != QEvent.Type.KeyPress:
             return False
         if not self._is_target(watched):
             return False  # the same press on its way through the window, or propagating

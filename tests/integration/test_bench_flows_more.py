@@ -65,11 +65,17 @@ def verdicts_per_rma(context) -> dict[str, int]:
 
 
 def test_a_parcel_of_two_units_goes_on_with_f8_without_rescanning(qtbot, context, bench):
-    _window, vm, grader = bench
+    window, vm, grader = bench
     make_rma(context.db, "RMA-NK-000300", order_id="ORD-300", skus=(("SW-MERINO-M", 2),))
     grader.scan("ORD-300")
     inspect_grade_a(qtbot, vm, grader)
+    first_widget = window.form.checklist.item_widget("item_matches")
     grader.key(Qt.Key.Key_F8)  # the second sweater of the same parcel
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
+    # Same standard: the checklist's widgets are reused (not rebuilt), showing the new
+    # unit's facts: nothing answered yet.
+    assert window.form.checklist.item_widget("item_matches") is first_widget
+    assert not any(b.isChecked() for b in window.form.answer_widgets("item_matches"))
     inspect_grade_a(qtbot, vm, grader)
     assert grader.actions == 2 * 11  # one scan for the parcel, 10 keys per unit and F8
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspection_rules import ChecklistItem, Evaluation, Facts, ItemType, Standard
 from inspection_rules.model import MeasurementResult
+from station.i18n import current_language
 from station.timeutil import today_utc
 from station.views import InspectionView, RmaView
 from ui.viewmodels.checklist import (
@@ -36,6 +37,7 @@ class InspectionReadout:
     _standard: Standard | None
     _items: tuple[ItemModel, ...]
     _pending: PendingFacts
+    _role_labels: tuple[str, dict[str, str]] | None = None
 
     if TYPE_CHECKING:
 
@@ -113,7 +115,16 @@ class InspectionReadout:
         )
 
     def photo_role_label(self, role: str) -> str:
-        labels = {
+        # Asked for every role on every evaluation: translated once per language.
+        language = current_language()
+        cache = self._role_labels
+        if cache is None or cache[0] != language:
+            cache = (language, self._role_label_texts())
+            self._role_labels = cache
+        return cache[1].get(role) or role.replace("_", " ").capitalize()
+
+    def _role_label_texts(self) -> dict[str, str]:
+        return {
             "front": self.tr("Front"),
             "back": self.tr("Back"),
             "label": self.tr("Label"),
@@ -121,7 +132,6 @@ class InspectionReadout:
             "packaging": self.tr("Packaging"),
             "serial_plate": self.tr("Serial plate"),
         }
-        return labels.get(role) or role.replace("_", " ").capitalize()
 
     def photo_requirements(self) -> list[PhotoRequirement]:
         """Photo roles the standard asks for now, each with whether it has been taken."""

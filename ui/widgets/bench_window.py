@@ -39,8 +39,8 @@ from ui.widgets.supervisor_dialog import SupervisorDialog
 from ui.widgets.sync_indicator import SyncIndicator
 from ui.widgets.verdict_panel import VerdictPanel
 
-RMA_WIDTH = 540
-RMA_WIDTH_INSPECTING = 380
+RMA_WIDTH = 420
+RMA_WIDTH_CHOOSING = 540
 
 
 class BenchWindow(Retranslatable, QMainWindow):
@@ -78,7 +78,7 @@ class BenchWindow(Retranslatable, QMainWindow):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([540, 800])
+        splitter.setSizes([RMA_WIDTH, 860])
         self.splitter = splitter
         self.idle_hint = QLabel(right)
         self.idle_hint.setObjectName("idleHint")
@@ -157,10 +157,13 @@ class BenchWindow(Retranslatable, QMainWindow):
 
     def _after_state_change(self, state: str) -> None:
         current = BenchState(state)
-        # The return's lines need room while choosing; the checklist needs it while inspecting.
-        total = sum(self.splitter.sizes()) or self.width()
-        left = RMA_WIDTH_INSPECTING if current is BenchState.INSPECTING else RMA_WIDTH
-        self.splitter.setSizes([left, max(total - left, 0)])
+        # The return's lines need room while choosing a unit; the checklist the rest of the
+        # time. Resized only when that changes: a relayout of the whole window at every scan
+        # is a stall the grader feels.
+        left = RMA_WIDTH_CHOOSING if current is BenchState.CHOOSE_LINE else RMA_WIDTH
+        sizes = self.splitter.sizes()
+        if sizes and sizes[0] != left:
+            self.splitter.setSizes([left, max(sum(sizes) - left, 0)])
         # One thing at a time on the right: the checklist while inspecting, the verdict after.
         self.form.setVisible(current is BenchState.INSPECTING)
         self.verdict_panel.setVisible(current is BenchState.FINALIZED)

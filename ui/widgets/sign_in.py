@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -143,7 +144,12 @@ class ActivityFilter(QObject):
         self._vm = vm
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+        # Every event of the application passes here: the isinstance test is cheap, while
+        # event.type() builds a Python enum each time (most of this filter's cost).
+        if isinstance(event, QKeyEvent | QMouseEvent) and event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+        ):
             self._vm.touch()
         return False
 

@@ -18,7 +18,7 @@ from station.i18n import N_, _
 from station.services.labels import LabelPrintView
 from station.views import VerdictView
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, set_style_sheet
 from ui.viewmodels.bench import BenchViewModel
 
 GRADE_COLOURS = {"A": "#1e7b34", "B": "#2e7d32", "C": "#b58900", "D": "#c0392b", "X": "#6d0000"}
@@ -176,15 +176,16 @@ class VerdictPanel(Retranslatable, QWidget):
         if verdict is None:
             self._show_labels([])
             self.grade_label.clear()
-            self.grade_label.setStyleSheet("")
+            set_style_sheet(self.grade_label, "")
             self.lpn_label.clear()
             self.details.clear()
             self.details.setToolTip("")
             return
         colour = GRADE_COLOURS.get(verdict.grade, "#333333")
         self.grade_label.setText(verdict.grade)
-        self.grade_label.setStyleSheet(
-            f"background:{colour}; color:white; font-size:64pt; font-weight:bold; padding:8px;"
+        set_style_sheet(
+            self.grade_label,
+            f"background:{colour}; color:white; font-size:64pt; font-weight:bold; padding:8px;",
         )
         self._show_texts()
         self.next_button.setVisible(bool(self._vm.remaining_lines()))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from inspection_rules import Evaluation
 from ui.i18n import Retranslatable
+from ui.theme import set_style_sheet
 from ui.viewmodels.bench import BenchViewModel
 from ui.widgets.verdict_panel import (
     GRADE_COLOURS,
@@ -158,7 +159,8 @@ class VerdictPreview(Retranslatable, QFrame):
         self.trace_label.setText(markup)
 
     def _style_grade(self, colour: str) -> None:
-        self.grade_label.setStyleSheet(
+        set_style_sheet(
+            self.grade_label,
             f"background:{colour}; color:white; font-size:40pt; font-weight:bold; "
-            "padding:4px; border-radius:6px;"
+            "padding:4px; border-radius:6px;",
         )

@@ -136,27 +136,30 @@ class ChecklistView(Retranslatable, QWidget):
             widget.answered.connect(self.focus_next)
             self.items[item.code] = widget
             self._layout.addWidget(widget)
-        self.empty_label.setVisible(self._built_for is not None and not items)
+        self.empty_label.setVisible(False)
 
     def _show_inspection(self, view: InspectionView | None) -> None:
         if view is None:
-            self._built_for = None
-            self._build(())
+            self._built_for = None  # the widgets stay, hidden with the form, for the next unit
             return
-        if self._built_for != view.id or self._built_items is not self._vm.items:
-            # A new inspection, or the same one after a language switch (new item texts):
-            # then the grader's place in the checklist is kept.
+        kept = False
+        if self._built_items != self._vm.items:
+            # Another standard, or the same after a language switch (new item texts): new
+            # widgets, keeping the grader's place. The next unit under the same standard
+            # reuses these (building them is most of the main thread's work at a scan).
             focus = QApplication.focusWidget()
             kept = self._built_for == view.id and focus is not None and self.isAncestorOf(focus)
-            self._built_for, self._built_items = view.id, self._vm.items
+            self._built_items = self._vm.items
             self._build(self._vm.items)
+            self._built_for = None
+        if self._built_for != view.id:
+            self._built_for = view.id
+            self.empty_label.setVisible(not self.items)
             self._show_evaluation(self._vm.evaluation)
-            for widget in self.items.values():
-                widget.show_facts()
-            if kept:
-                self.focus_first()
         for widget in self.items.values():
             widget.show_facts()
+        if kept:
+            self.focus_first()
 
     def _show_evaluation(self, evaluation: Evaluation | None) -> None:
         visible = self._vm.visible_items

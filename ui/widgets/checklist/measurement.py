@@ -12,6 +12,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from inspection_rules.model import MeasurementResult
+from ui.theme import set_style_sheet
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import ItemModel
 from ui.widgets.checklist.base import ItemWidget
@@ -120,8 +121,9 @@ class MeasurementItem(ItemWidget):
 
     def _show_badge(self, passed: bool | None, text: str) -> None:
         self.badge.setText(text)
-        self.badge.setStyleSheet(
-            BADGE_STYLE[passed] + "font-weight:bold; padding:6px 10px; border-radius:4px;"
+        set_style_sheet(
+            self.badge,
+            BADGE_STYLE[passed] + "font-weight:bold; padding:6px 10px; border-radius:4px;",
         )
 
     def focus_target(self) -> QWidget:
