@@ -121,15 +121,12 @@ def connect_camera_decoding(context: AppContext, wedge: WedgeFilter) -> FrameDec
 
 
 def settle_heap() -> None:
-    """Tuning for a responsive window, once it is up. Collect, then move everything alive into the permanent
+    """Once the window is up: collect, then move everything alive into the permanent
     generation. The start-up heap (standards, Qt wrappers, SQLAlchemy metadata) is never
     garbage; without this, each full collection walks all of it while holding the GIL, and
     the main thread waits 100-300 ms for it - a stall a grader feels as a frozen window."""
     gc.collect()
     gc.freeze()
-    # Hand the GIL back to the main thread within 1 ms (not Python's 5 ms) when it waits on a
-    # worker, the relay or a driver thread: every Qt callback needs it.
-    sys.setswitchinterval(0.001)
 
 
 def run_bench(settings: Settings) -> int:

@@ -40,6 +40,7 @@ from ui.widgets.sync_indicator import SyncIndicator
 from ui.widgets.verdict_panel import VerdictPanel
 
 RMA_WIDTH = 420
+IDLE_LAYOUT_DELAY_MS = 300
 RMA_WIDTH_CHOOSING = 540
 
 
@@ -137,6 +138,10 @@ class BenchWindow(Retranslatable, QMainWindow):
         QShortcut(QKeySequence("Ctrl+,"), self).activated.connect(self.open_settings)
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
         vm.messageChanged.connect(self._show_message)
+        self._idle_layout = QTimer(self)
+        self._idle_layout.setSingleShot(True)
+        self._idle_layout.setInterval(IDLE_LAYOUT_DELAY_MS)
+        self._idle_layout.timeout.connect(lambda: self._show_right_side(self._vm.state))
         vm.stateChanged.connect(self._after_state_change)
         self._after_state_change(vm.state.value)
         self.retranslate()
@@ -165,14 +170,23 @@ class BenchWindow(Retranslatable, QMainWindow):
         if sizes and sizes[0] != left:
             self.splitter.setSizes([left, max(sum(sizes) - left, 0)])
         # One thing at a time on the right: the checklist while inspecting, the verdict after.
-        self.form.setVisible(current is BenchState.INSPECTING)
-        self.verdict_panel.setVisible(current is BenchState.FINALIZED)
-        self.idle_hint.setVisible(current not in (BenchState.INSPECTING, BenchState.FINALIZED))
+        # A new scan passes through IDLE for a moment on its way to the next inspection: the
+        # idle layout waits a little, so the window is laid out once per unit, not three times.
+        self._idle_layout.stop()
+        if current is BenchState.IDLE and self.idle_hint.isHidden():
+            self._idle_layout.start()
+        else:
+            self._show_right_side(current)
         if BenchState(state) in (BenchState.IDLE, BenchState.FINALIZED, BenchState.BLIND_PROMPT):
             self.scan_bar.field.setFocus()
         elif BenchState(state) is BenchState.INSPECTING:
             # After this event: the checklist of the new inspection is built right after.
             QTimer.singleShot(0, self.form.focus_first)
+
+    def _show_right_side(self, current: BenchState) -> None:
+        self.form.setVisible(current is BenchState.INSPECTING)
+        self.verdict_panel.setVisible(current is BenchState.FINALIZED)
+        self.idle_hint.setVisible(current not in (BenchState.INSPECTING, BenchState.FINALIZED))
 
     def _verdict_recorded(self, verdict: object) -> None:
         if verdict is not None and self._sync is not None:
@@ -262,6 +276,7 @@ class BenchWindow(Retranslatable, QMainWindow):
         self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._idle_layout.stop()
         if self._sync is not None:
             self._sync.stop()
         self._runner.wait_idle(5_000)

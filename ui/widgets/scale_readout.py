@@ -12,6 +12,7 @@ import html
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
+from shiboken6 import isValid
 
 from devices.scale import Weight
 from ui.i18n import Retranslatable
@@ -103,10 +104,13 @@ class ScaleReadout(Retranslatable, QLabel):
 
     def _show(self, weight: Weight) -> None:
         self._in_flight = False
-        self.show_weight(weight)
+        if isValid(self):  # a reading can come back after the readout is gone
+            self.show_weight(weight)
 
     def _failed(self, error: BaseException) -> None:
         self._in_flight = False
+        if not isValid(self):
+            return
         self._weight, self._error = None, str(error)
         self.setText(self.tr("Scale: {error}").format(error=self._error))
         set_style_property(self, "state", "error")
