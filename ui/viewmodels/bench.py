@@ -404,19 +404,26 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
             simulated.place(view.expected_weight_g or 350.0)
         # Fill the form while it is still hidden, then show it on the next turn of the event
         # loop: two halves of ~20 ms each instead of one ~45 ms stall at every scan.
-        self._on_inspection(view)
+        self._on_inspection(view, confirm=False)
         QTimer.singleShot(0, self, lambda: self._show_opened(view.id))
 
     def _show_opened(self, inspection_id: uuid.UUID) -> None:
         if self.inspection is not None and self.inspection.id == inspection_id:
             self._set_state(BenchState.INSPECTING)
+            # After the form is laid out and painted: a worker evaluating at the same time
+            # would take the GIL from the main thread in the middle of it.
+            QTimer.singleShot(0, self, lambda: self._confirm_evaluation(inspection_id))
 
-    def _on_inspection(self, view: InspectionView) -> None:
+    def _on_inspection(self, view: InspectionView, *, confirm: bool = True) -> None:
         self.inspection = view
         self.inspectionChanged.emit(view)
         self._evaluate_locally()
+        if confirm:
+            self._confirm_evaluation(view.id)
+
+    def _confirm_evaluation(self, inspection_id: uuid.UUID) -> None:
+        """The services' own evaluation of what is recorded (the local one is shown first)."""
         ctx = self._context
-        inspection_id = view.id
         self._runner.submit(
             lambda: (
                 inspection_id,
