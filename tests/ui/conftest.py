@@ -87,8 +87,10 @@ def active_timers() -> list[QTimer]:
 
 
 @pytest.fixture(autouse=True)
-def _no_dangling_timers(qapp) -> Iterator[None]:
+def _no_dangling_timers(request, qapp) -> Iterator[None]:
     yield
+    if "qtbot" not in request.fixturenames:
+        return  # no widgets, no event loop: nothing to leave running (and the heap walk costs)
     # Widgets closed by qtbot are deleted on the next event pass (deleteLater).
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.processEvents()
