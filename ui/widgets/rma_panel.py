@@ -71,6 +71,20 @@ class RmaPanel(Retranslatable, QWidget):
         self._show_state(vm.state.value)
         self.retranslate()
 
+    def _reason_name(self, code: str | None) -> str:
+        """The import's reason codes (station.services.rma_records.ReasonCode) in words;
+        a code from elsewhere is shown as it came."""
+        names = {
+            "size": self.tr("size"),
+            "defect": self.tr("defect"),
+            "not_as_described": self.tr("not as described"),
+            "colour": self.tr("colour"),
+            "changed_mind": self.tr("changed mind"),
+            "damaged_in_transit": self.tr("damaged in transit"),
+            "other": self.tr("other"),
+        }
+        return names.get(code or "", code or "–")
+
     def restyle(self) -> None:
         self.retranslate()  # the late-return warning is rich text in the theme's error colour
 
@@ -156,7 +170,8 @@ class RmaPanel(Retranslatable, QWidget):
             country=esc(rma.customer_country or "–"),
         )
         reason = self.tr("Reason: {code} {text}").format(
-            code=f"<b>{esc(rma.reason_code or '–')}</b>", text=esc(rma.reason_text or "")
+            code=f"<b>{esc(self._reason_name(rma.reason_code))}</b>",
+            text=esc(rma.reason_text or ""),
         )
         dates = self.tr("Delivered: {delivered} · Return by: {deadline}").format(
             delivered=esc(str(rma.delivered_on or "–")), deadline=deadline
