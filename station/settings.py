@@ -11,7 +11,6 @@ import logging
 import os
 import re
 import socket
-import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -24,6 +23,7 @@ import tomli_w
 from platformdirs import user_data_dir
 
 from devices.config import CameraConfig, CodePatterns, PrinterConfig, ScaleConfig, ScannerConfig
+from devices.printing import atomic_write
 from labels.config import LabelsConfig
 from station.i18n import LANGUAGES, UnknownLanguage, _, normalize_language
 from station.sync.config import SyncConfig
@@ -357,7 +357,8 @@ def save_settings(settings: Settings, path: Path | str | None = None) -> Path:
     document = _document(settings, existing, target)
     text = tomli_w.dumps(document)
     try:
-        _atomic_write(target, text.encode("utf-8"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, text.encode("utf-8"))
     except OSError as exc:
         raise SettingsError(
             _("{path}: cannot save the settings: {error}").format(
@@ -423,17 +424,3 @@ def _toml_value(value: Any, hint: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and float in (*get_args(hint), hint):
         return float(value)
     return value
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

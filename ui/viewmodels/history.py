@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,9 +14,10 @@ from station.services.daily_report import daily_report_pdf
 from station.services.history import HistoryRow, recent_inspections
 from station.services.reports import inspection_report_pdf
 from ui.tasks import TaskRunner
+from ui.viewmodels.messages import RememberedMessage
 
 
-class HistoryViewModel(QObject):
+class HistoryViewModel(RememberedMessage, QObject):
     rowsChanged = Signal(object)
     progressChanged = Signal(int, int)
     reportReady = Signal(str)
@@ -28,20 +28,6 @@ class HistoryViewModel(QObject):
         self._context = context
         self._runner = runner
         self.rows: list[HistoryRow] = []
-        # The last message as (level, how to say it): rendered again in the language in
-        # force whenever asked, so a dialog switching language says it in the new one.
-        self._message: tuple[str, Callable[[], str]] | None = None
-
-    def message(self) -> tuple[str, str] | None:
-        """The last message, (level, text), in the language in force now."""
-        if self._message is None:
-            return None
-        level, render = self._message
-        return level, render()
-
-    def _say(self, level: str, render: Callable[[], str]) -> None:
-        self._message = (level, render)
-        self.messageChanged.emit(level, render())
 
     @property
     def report_dir(self) -> Path:

@@ -21,6 +21,7 @@ from station.services.evidence import Evidence, EvidencePhoto, gather_evidence
 from station.services.supervisor_queue import QueueItem, review_flagged, supervisor_queue
 from station.timeutil import utcnow
 from ui.tasks import TaskRunner
+from ui.viewmodels.messages import RememberedMessage
 
 # station.models.disputes.DisputeState, the queue's "flagged", and a review's outcomes.
 DISPUTE_STATE_NAMES: Mapping[str, str] = {
@@ -62,7 +63,7 @@ def load_photo_images(evidence: Evidence) -> dict[str, QImage]:
     return {photo.sha256: load_photo_image(photo) for photo in evidence.photos}
 
 
-class SupervisorViewModel(QObject):
+class SupervisorViewModel(RememberedMessage, QObject):
     queueChanged = Signal(object)  # list[QueueItem]
     evidenceChanged = Signal(object)  # Evidence
     messageChanged = Signal(str, str)  # level ("info", "error", "conflict"), text
@@ -83,20 +84,6 @@ class SupervisorViewModel(QObject):
         self.images: dict[str, QImage] = {}  # the evidence's photos, decoded by the worker
         self.filters: dict[str, object] = {}
         self.now: Callable[[], datetime] = utcnow
-        # The last message as (level, how to say it), so it can be said again after a
-        # language switch; see :meth:`message`.
-        self._message: tuple[str, Callable[[], str]] | None = None
-
-    def message(self) -> tuple[str, str] | None:
-        """The last message, (level, text), in the language in force now."""
-        if self._message is None:
-            return None
-        level, render = self._message
-        return level, render()
-
-    def _say(self, level: str, render: Callable[[], str]) -> None:
-        self._message = (level, render)
-        self.messageChanged.emit(level, render())
 
     def refresh(self, **filters: object) -> None:
         """Reload the queue; ``filters`` (seller, grade, grader, min_age_hours) are kept."""
