@@ -67,10 +67,10 @@ _LABELS: dict[CommandKind, str] = {
 }
 _HINTS: dict[CommandKind, str] = {
     CommandKind.FINALIZE: N_("Record the verdict once nothing is missing"),
-    CommandKind.NEXT_UNIT: N_("Open the next unit of the same RMA"),
+    CommandKind.NEXT_UNIT: N_("Open the next unit of the same parcel"),
     CommandKind.REPRINT: N_("Print the last unit's label again"),
     CommandKind.BLIND_RETURN: N_("Receive the parcel without an RMA"),
-    CommandKind.CANCEL: N_("Leave the open inspection without finalizing"),
+    CommandKind.CANCEL: N_("Scan twice to set the open inspection aside"),
 }
 ACTIONS: tuple[CommandKind, ...] = (
     CommandKind.FINALIZE,
