@@ -65,6 +65,8 @@ def test_inspection_form_shows_answers_given_elsewhere(qtbot, vm):
     form = InspectionForm(vm)
     qtbot.addWidget(form)
     vm.submit_scan(UPS)
+    # The form is filled while hidden, then shown: answers are taken once it is inspecting.
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
     qtbot.waitUntil(lambda: bool(form.answer_widgets("packaging")))
     vm.set_answer("packaging", "opened")
     qtbot.waitUntil(lambda: vm.inspection.answers.get("packaging") == "opened")
