@@ -19,8 +19,7 @@ from devices.scale_simulator import ScaleSimulator
 from station.context import AppContext
 from station.models import Verdict
 from tests.factories import UPS, make_catalog, make_rma
-from tests.integration.test_bench_flows import GRADE_A_KNITWEAR, Grader
-from ui.app import build_bench
+from tests.integration.grader import GRADE_A_KNITWEAR
 from ui.viewmodels.bench import BenchState
 
 WAIT_MS = 15_000  # generous: reconnecting backs off; a pass never takes this long
@@ -63,16 +62,6 @@ def context(settings, scale_sim, printer_port) -> Iterator[AppContext]:
     ctx.devices.start()
     yield ctx
     ctx.close()
-
-
-@pytest.fixture
-def bench(qtbot, context):
-    window, vm, runner = build_bench(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())
-    yield window, vm, Grader(qtbot, window, vm)
-    runner.wait_idle()
 
 
 def test_the_scale_unplugged_mid_inspection_and_back(qtbot, bench, scale_sim):

@@ -8,32 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
 from station.commands import Command, CommandKind, encode_command
 from station.context import AppContext
 from station.models import LabelPrint, Verdict
 from tests.factories import UPS, make_catalog, make_rma
-from ui.app import build_bench
-from ui.viewmodels.bench import BenchState, BenchViewModel, Feedback
-from ui.widgets.bench_window import BenchWindow
-
-# A clean, unworn sweater: the answers a grader gives for grade A under the knitwear standard.
-GRADE_A_KNITWEAR: dict[str, Any] = {
-    "item_matches": True,
-    "parcel_condition": "intact",
-    "packaging": "original",
-    "tags_attached": True,
-    "wear": "unworn",
-    "pilling_grade": "5",
-    "colour_vs_listing": "matches",
-    "odour": False,
-}
+from tests.integration.grader import GRADE_A_KNITWEAR
+from ui.viewmodels.bench import BenchState, Feedback
 
 
 @pytest.fixture
@@ -44,55 +29,6 @@ def context(settings) -> Iterator[AppContext]:
     make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
     yield ctx
     ctx.close()
-
-
-class Grader:
-    """Drives the window by keys and scans only, and counts them."""
-
-    def __init__(self, qtbot: Any, window: BenchWindow, vm: BenchViewModel) -> None:
-        self.qtbot, self.window, self.vm = qtbot, window, vm
-        self.actions = 0
-        self.feedback: list[str] = []
-        vm.feedback.connect(self.feedback.append)
-
-    def scan(self, code: str) -> None:
-        self.actions += 1
-        assert self.window.wedge is not None
-        self.window.wedge.scanned.emit(code)
-
-    def key(self, key: Qt.Key) -> None:
-        self.actions += 1
-        target = QApplication.focusWidget() or self.window
-        self.qtbot.keyClick(target, key)
-
-    def focused_item(self) -> str | None:
-        widget: QWidget | None = QApplication.focusWidget()
-        while widget is not None and not widget.objectName().startswith("item_"):
-            widget = widget.parentWidget()
-        return widget.objectName().removeprefix("item_") if widget is not None else None
-
-    def answer(self, code: str, value: Any) -> None:
-        """The focused question must be ``code``; press the digit of the wanted answer."""
-        self.qtbot.waitUntil(lambda: self.focused_item() == code, timeout=3000)
-        buttons = self.window.form.answer_widgets(code)
-        index = next(i for i, b in enumerate(buttons) if b.property("answer") == value)
-        self.key(Qt.Key(Qt.Key.Key_1 + index))
-        self.qtbot.waitUntil(lambda: self.vm.answer(code) == value, timeout=3000)
-
-    def answer_all(self, answers: dict[str, Any]) -> None:
-        # In the order the focus takes them, which must be the checklist's order.
-        for code, value in answers.items():
-            self.answer(code, value)
-
-
-@pytest.fixture
-def bench(qtbot, context) -> Iterator[tuple[BenchWindow, BenchViewModel, Grader]]:
-    window, vm, runner = build_bench(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())
-    yield window, vm, Grader(qtbot, window, vm)
-    runner.wait_idle()
 
 
 def test_a_knitwear_inspection_by_keys_and_scans_only_within_twelve(qtbot, context, bench):

@@ -15,8 +15,7 @@ from station.context import AppContext
 from station.i18n import load_catalogue
 from station.models import Inspection, Parcel, Rma, Verdict
 from tests.factories import UPS, make_catalog, make_rma
-from tests.integration.test_bench_flows import GRADE_A_KNITWEAR, Grader
-from ui.app import build_bench
+from tests.integration.grader import GRADE_A_KNITWEAR
 from ui.viewmodels.bench import BenchState, Feedback
 from ui.widgets.checklist import MultiChoiceItem
 
@@ -30,16 +29,6 @@ def context(settings) -> Iterator[AppContext]:
     make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
     yield ctx
     ctx.close()
-
-
-@pytest.fixture
-def bench(qtbot, context):
-    window, vm, runner = build_bench(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())
-    yield window, vm, Grader(qtbot, window, vm)
-    runner.wait_idle()
 
 
 def inspect_grade_a(qtbot, vm, grader) -> None:

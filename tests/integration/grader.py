@@ -1,0 +1,63 @@
+"""A scripted grader for the window flows: keys to the focused widget, scans through the
+wedge filter (as a serial scanner's arrive), each one counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ui.viewmodels.bench import BenchViewModel
+from ui.widgets.bench_window import BenchWindow
+
+# A clean, unworn sweater: the answers a grader gives for grade A under the knitwear standard.
+GRADE_A_KNITWEAR: dict[str, Any] = {
+    "item_matches": True,
+    "parcel_condition": "intact",
+    "packaging": "original",
+    "tags_attached": True,
+    "wear": "unworn",
+    "pilling_grade": "5",
+    "colour_vs_listing": "matches",
+    "odour": False,
+}
+
+
+class Grader:
+    """Drives the window by keys and scans only, and counts them."""
+
+    def __init__(self, qtbot: Any, window: BenchWindow, vm: BenchViewModel) -> None:
+        self.qtbot, self.window, self.vm = qtbot, window, vm
+        self.actions = 0
+        self.feedback: list[str] = []
+        vm.feedback.connect(self.feedback.append)
+
+    def scan(self, code: str) -> None:
+        self.actions += 1
+        assert self.window.wedge is not None
+        self.window.wedge.scanned.emit(code)
+
+    def key(self, key: Qt.Key) -> None:
+        self.actions += 1
+        target = QApplication.focusWidget() or self.window
+        self.qtbot.keyClick(target, key)
+
+    def focused_item(self) -> str | None:
+        widget: QWidget | None = QApplication.focusWidget()
+        while widget is not None and not widget.objectName().startswith("item_"):
+            widget = widget.parentWidget()
+        return widget.objectName().removeprefix("item_") if widget is not None else None
+
+    def answer(self, code: str, value: Any) -> None:
+        """The focused question must be ``code``; press the digit of the wanted answer."""
+        self.qtbot.waitUntil(lambda: self.focused_item() == code, timeout=3000)
+        buttons = self.window.form.answer_widgets(code)
+        index = next(i for i, b in enumerate(buttons) if b.property("answer") == value)
+        self.key(Qt.Key(Qt.Key.Key_1 + index))
+        self.qtbot.waitUntil(lambda: self.vm.answer(code) == value, timeout=3000)
+
+    def answer_all(self, answers: dict[str, Any]) -> None:
+        # In the order the focus takes them, which must be the checklist's order.
+        for code, value in answers.items():
+            self.answer(code, value)
