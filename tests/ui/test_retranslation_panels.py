@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QWidget,
 )
-from sqlalchemy import select
 
 from devices.config import PrinterConfig
 from devices.printer_simulator import PrinterSimulator
@@ -38,12 +37,9 @@ from devices.registry import build_devices
 from devices.scale import Weight
 from station.context import AppContext
 from station.i18n import LANGUAGES, PSEUDO_CLOSE, PSEUDO_LANGUAGE, PSEUDO_OPEN
-from station.models import Rma, RmaLine
 from station.outbox import add_outbox_event
-from station.services import inspections as svc
 from station.services.disputes import open_dispute
 from station.services.evidence import gather_evidence
-from station.services.receiving import open_inspection, receive_parcel
 from station.services.users import add_user, sign_in
 from station.sync.config import SyncConfig
 from station.sync.endpoints import add_endpoint
@@ -53,6 +49,7 @@ from tests.event_payloads import LABEL_PRINTED, label_printed
 from tests.factories import UPS, make_rma, make_user
 from tests.ui.gadget_standard import RMA
 from tests.ui.pseudo import untranslated
+from tests.ui.steps import finalize_grade_a_in_the_view_model, finalize_with_photos
 from ui.device_bridge import DeviceBridge
 from ui.i18n import LanguageSwitcher
 from ui.theme import DEFAULT_THEME, TOUCH_TARGET_PX, stylesheet
@@ -78,7 +75,6 @@ from ui.widgets.verdict_preview import VerdictPreview
 _INNERMOST = re.compile(f"{PSEUDO_OPEN}[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*{PSEUDO_CLOSE}")
 _TAGS = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[A-Za-z]{2,}")
-SAMPLE_PHOTOS = Path(__file__).resolve().parents[2] / "resources" / "sample_photos"
 REASON = "Seller photos show the mark was there before shipping"
 WINDOW = (1280, 800)  # the bench window's default size: no dialog may need more
 BUTTON_PADDING_PX = 16
@@ -179,31 +175,16 @@ def _closed_port() -> int:
 # --- fixtures ------------------------------------------------------------------------------
 
 
-def _finalize(ctx: AppContext, grader, number: str, code: str, grams: float = 420.0):
-    """A unit received, inspected (two photos, a weight) and finalized through the services."""
-    parcel = receive_parcel(ctx.db, grader, code, number)
-    with ctx.db.read() as session:
-        line_id = session.scalar(select(RmaLine.id).join(Rma).where(Rma.number == number))
-    inspection = open_inspection(ctx.db, grader, ctx.standards, parcel.id, line_id)
-    for item, value in {"item_matches": True, "packaging": "opened", "condition": "like_new",
-                        "complete": True}.items():  # fmt: skip
-        svc.record_answer(ctx.db, grader, ctx.standards, inspection.id, item, value)
-    svc.record_weight(ctx.db, grader, inspection.id, grams, stable=True, device="sim")
-    for photo in sorted(SAMPLE_PHOTOS.glob("*.jpg"))[:2]:
-        svc.record_photo(ctx.db, grader, ctx.photos, inspection.id, "overview", path=photo)
-    return svc.finalize_inspection(ctx.db, grader, ctx.standards, inspection.id).inspection_id
-
-
 @pytest.fixture
 def disputed(context: AppContext):
     """Two finalized units with photos and a dispute each (one overdue), and a third whose
     weight was off: a flagged verdict. The supervisor queue holds all three."""
     people = {"grader": make_user(context.db, "grader"),
               "supervisor": make_user(context.db, "supervisor")}  # fmt: skip
-    late = _finalize(context, people["grader"], "RMA-NK-000200", "RMA-NK-000200")
-    fresh = _finalize(context, people["grader"], "RMA-NK-000123", UPS)
+    late = finalize_with_photos(context, people["grader"], "RMA-NK-000200", "RMA-NK-000200")
+    fresh = finalize_with_photos(context, people["grader"], "RMA-NK-000123", UPS)
     make_rma(context.db, "RMA-NK-000300")
-    _finalize(context, people["grader"], "RMA-NK-000300", "RMA-NK-000300", grams=300.0)
+    finalize_with_photos(context, people["grader"], "RMA-NK-000300", "RMA-NK-000300", grams=300.0)
     disputes = [
         open_dispute(context.db, people["supervisor"], late, REASON,
                      now=utcnow() - timedelta(days=10)),
@@ -396,14 +377,7 @@ def test_verdict_preview_retranslates_what_is_still_missing(qtbot, gadget_vm, sw
 def test_verdict_panel_retranslates_the_recorded_verdict_and_its_labels(qtbot, vm, switcher):
     panel = VerdictPanel(vm)
     qtbot.addWidget(panel)
-    vm.submit_scan(UPS)
-    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
-    for code, value in {"item_matches": True, "packaging": "sealed", "condition": "new",
-                        "complete": True}.items():  # fmt: skip
-        vm.set_answer(code, value)
-    vm.enter_weight(420)
-    qtbot.waitUntil(lambda: vm.inspection is not None and vm.inspection.weight_g == 420)
-    vm.finalize()
+    finalize_grade_a_in_the_view_model(qtbot, vm, UPS)
     qtbot.waitUntil(lambda: len(panel.reprint_buttons) == 2, timeout=10_000)
     verdict = vm.verdict
     data = [verdict.lpn, str(verdict.refund_amount), verdict.currency or "",

@@ -3,43 +3,25 @@ overdue first, evidence shown, a reason required, a revision saved, a conflict e
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from station.context import AppContext
-from station.models import Rma, RmaLine, Verdict
-from station.services import inspections as svc
+from station.models import Verdict
 from station.services.common import Actor
 from station.services.disputes import open_dispute, resolve_dispute
 from station.services.evidence import gather_evidence
-from station.services.receiving import open_inspection, receive_parcel
 from station.timeutil import utcnow
 from tests.factories import UPS, make_user
+from tests.ui.steps import finalize_with_photos
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.widgets.evidence_view import EvidenceView
 from ui.widgets.supervisor_dialog import SupervisorDialog
 
-SAMPLE_PHOTOS = Path(__file__).resolve().parents[2] / "resources" / "sample_photos"
 REASON = "Seller photos show the mark was there before shipping"
-
-
-def _finalize(ctx: AppContext, grader: Actor, number: str, code: str) -> uuid.UUID:
-    parcel = receive_parcel(ctx.db, grader, code, number)
-    with ctx.db.read() as session:
-        line_id = session.scalar(select(RmaLine.id).join(Rma).where(Rma.number == number))
-    inspection = open_inspection(ctx.db, grader, ctx.standards, parcel.id, line_id)
-    for code_, value in {"item_matches": True, "packaging": "opened", "condition": "like_new",
-                         "complete": True}.items():  # fmt: skip
-        svc.record_answer(ctx.db, grader, ctx.standards, inspection.id, code_, value)
-    svc.record_weight(ctx.db, grader, inspection.id, 420.0, stable=True, device="sim")
-    for photo in sorted(SAMPLE_PHOTOS.glob("*.jpg"))[:2]:
-        svc.record_photo(ctx.db, grader, ctx.photos, inspection.id, "overview", path=photo)
-    return svc.finalize_inspection(ctx.db, grader, ctx.standards, inspection.id).inspection_id
 
 
 @pytest.fixture
@@ -49,8 +31,8 @@ def queue_ctx(context: AppContext):
         "supervisor": make_user(context.db, "supervisor"),
         "supervisor2": make_user(context.db, "supervisor", "supervisor2"),
     }
-    fresh = _finalize(context, people["grader"], "RMA-NK-000123", UPS)
-    late = _finalize(context, people["grader"], "RMA-NK-000200", "RMA-NK-000200")
+    fresh = finalize_with_photos(context, people["grader"], "RMA-NK-000123", UPS)
+    late = finalize_with_photos(context, people["grader"], "RMA-NK-000200", "RMA-NK-000200")
     disputes = {
         "late": open_dispute(
             context.db, people["supervisor"], late, REASON, now=utcnow() - timedelta(days=10)

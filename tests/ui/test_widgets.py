@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from tests.factories import UPS
+from tests.ui.steps import finalize_grade_a_in_the_view_model
 from ui.viewmodels.bench import BenchState
 from ui.widgets.inspection_form import InspectionForm
 from ui.widgets.rma_panel import RmaPanel
@@ -78,18 +79,7 @@ def test_verdict_panel_shows_grade_and_lpn(qtbot, vm):
     panel = VerdictPanel(vm)
     qtbot.addWidget(panel)
     assert panel.grade_label.text() == ""
-    vm.submit_scan(UPS)
-    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
-    for code, value in {
-        "item_matches": True,
-        "packaging": "sealed",
-        "condition": "new",
-        "complete": True,
-    }.items():
-        vm.set_answer(code, value)
-    vm.enter_weight(420)
-    qtbot.waitUntil(lambda: vm.inspection is not None and vm.inspection.weight_g == 420)
-    vm.finalize()
+    finalize_grade_a_in_the_view_model(qtbot, vm, UPS)
     qtbot.waitUntil(lambda: vm.verdict is not None)
     assert panel.grade_label.text() == "A"
     assert vm.verdict.lpn in panel.lpn_label.text()
@@ -100,14 +90,7 @@ def test_verdict_panel_shows_grade_and_lpn(qtbot, vm):
 def test_verdict_panel_lists_printed_labels_with_reprint_buttons(qtbot, vm):
     panel = VerdictPanel(vm)
     qtbot.addWidget(panel)
-    vm.submit_scan(UPS)
-    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
-    for code, value in {"item_matches": True, "packaging": "sealed", "condition": "new",
-                        "complete": True}.items():  # fmt: skip
-        vm.set_answer(code, value)
-    vm.enter_weight(420)
-    qtbot.waitUntil(lambda: vm.inspection is not None and vm.inspection.weight_g == 420)
-    vm.finalize()
+    finalize_grade_a_in_the_view_model(qtbot, vm, UPS)
     qtbot.waitUntil(lambda: len(panel.reprint_buttons) == 2)
     assert "Route tag" in panel.reprint_buttons[1].text()
     qtbot.mouseClick(panel.reprint_buttons[0], Qt.MouseButton.LeftButton)
