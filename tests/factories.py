@@ -12,6 +12,17 @@ from station.services.common import Actor
 from station.timeutil import today_utc
 
 UPS = "1Z999AA10123456784"  # UPS's published example, valid check digit
+# A clean, unworn sweater: the answers a grader gives for grade A under the knitwear standard.
+KNITWEAR_GRADE_A = {
+    "item_matches": True,
+    "parcel_condition": "intact",
+    "packaging": "original",
+    "tags_attached": True,
+    "wear": "unworn",
+    "pilling_grade": "5",
+    "colour_vs_listing": "matches",
+    "odour": False,
+}
 
 
 def make_catalog(db: Database) -> dict[str, str]:

@@ -11,18 +11,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ui.viewmodels.bench import BenchViewModel
 from ui.widgets.bench_window import BenchWindow
 
-# A clean, unworn sweater: the answers a grader gives for grade A under the knitwear standard.
-GRADE_A_KNITWEAR: dict[str, Any] = {
-    "item_matches": True,
-    "parcel_condition": "intact",
-    "packaging": "original",
-    "tags_attached": True,
-    "wear": "unworn",
-    "pilling_grade": "5",
-    "colour_vs_listing": "matches",
-    "odour": False,
-}
-
 
 class Grader:
     """Drives the window by keys and scans only, and counts them."""

@@ -18,8 +18,7 @@ from devices.printer_simulator import PrinterSimulator
 from devices.scale_simulator import ScaleSimulator
 from station.context import AppContext
 from station.models import Verdict
-from tests.factories import UPS, make_catalog, make_rma
-from tests.integration.grader import GRADE_A_KNITWEAR
+from tests.factories import KNITWEAR_GRADE_A, UPS, make_catalog, make_rma
 from ui.viewmodels.bench import BenchState
 
 WAIT_MS = 15_000  # generous: reconnecting backs off; a pass never takes this long
@@ -69,7 +68,7 @@ def test_the_scale_unplugged_mid_inspection_and_back(qtbot, bench, scale_sim):
     grader.scan(UPS)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
     scale_sim.vanish()  # before the item goes on the pan
-    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.answer_all(KNITWEAR_GRADE_A)
     grader.key(Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: "front" in vm.inspection.photo_roles, timeout=WAIT_MS)
     messages: list[tuple[str, str]] = []
@@ -79,7 +78,7 @@ def test_the_scale_unplugged_mid_inspection_and_back(qtbot, bench, scale_sim):
     assert vm.inspection.weight_g is None
     assert not window.form.finalize_button.isEnabled()
     assert vm.state is BenchState.INSPECTING  # nothing lost: the answers are all still there
-    assert all(vm.answer(code) == value for code, value in GRADE_A_KNITWEAR.items())
+    assert all(vm.answer(code) == value for code, value in KNITWEAR_GRADE_A.items())
 
     scale_sim.place(421.0)
     scale_sim.reappear()
@@ -98,7 +97,7 @@ def test_the_printer_down_at_finalize_keeps_the_verdict_and_prints_when_back(
     scale_sim.place(420.0)
     grader.scan(UPS)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
-    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.answer_all(KNITWEAR_GRADE_A)
     grader.key(Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: window.form.finalize_button.isEnabled(), timeout=WAIT_MS)
     grader.key(Qt.Key.Key_F12)  # nothing listens on the printer's port

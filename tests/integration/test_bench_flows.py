@@ -16,8 +16,7 @@ from sqlalchemy import select
 from station.commands import Command, CommandKind, encode_command
 from station.context import AppContext
 from station.models import LabelPrint, Verdict
-from tests.factories import UPS, make_catalog, make_rma
-from tests.integration.grader import GRADE_A_KNITWEAR
+from tests.factories import KNITWEAR_GRADE_A, UPS, make_catalog, make_rma
 from ui.viewmodels.bench import BenchState, Feedback
 
 
@@ -36,7 +35,7 @@ def test_a_knitwear_inspection_by_keys_and_scans_only_within_twelve(qtbot, conte
     grader.scan(UPS)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
     assert vm.standard is not None and "knitwear" in vm.standard.id
-    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.answer_all(KNITWEAR_GRADE_A)
     grader.key(Qt.Key.Key_F7)  # the front photo, from the simulated camera
     qtbot.waitUntil(lambda: "front" in vm.inspection.photo_roles, timeout=5000)
     # The weight is taken by itself once the scale settles: no key for it.
@@ -61,7 +60,7 @@ def test_a_grade_barcode_finalizes_only_when_the_standard_agrees(qtbot, context,
     _window, vm, grader = bench
     grader.scan(UPS)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
-    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.answer_all(KNITWEAR_GRADE_A)
     grader.key(Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: vm.can_finalize, timeout=5000)
     messages: list[str] = []
@@ -93,7 +92,7 @@ def test_command_barcodes_cancel_twice_and_finalize(qtbot, context, bench):
 
     grader.scan(UPS)  # the same parcel again (the cancelled unit is still expected)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
-    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.answer_all(KNITWEAR_GRADE_A)
     grader.key(Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: vm.can_finalize, timeout=5000)
     grader.scan(encode_command(Command(CommandKind.FINALIZE)))

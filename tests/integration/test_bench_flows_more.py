@@ -14,8 +14,7 @@ from station.commands import Command, CommandKind, encode_command
 from station.context import AppContext
 from station.i18n import load_catalogue
 from station.models import Inspection, Parcel, Rma, Verdict
-from tests.factories import UPS, make_catalog, make_rma
-from tests.integration.grader import GRADE_A_KNITWEAR
+from tests.factories import KNITWEAR_GRADE_A, UPS, make_catalog, make_rma
 from ui.viewmodels.bench import BenchState, Feedback
 from ui.widgets.checklist import MultiChoiceItem
 
@@ -33,7 +32,7 @@ def context(settings) -> Iterator[AppContext]:
 
 def inspect_grade_a(qtbot, vm, grader) -> None:
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
-    grader.answer_all(GRADE_A_KNITWEAR)
+    grader.answer_all(KNITWEAR_GRADE_A)
     grader.key(Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: vm.can_finalize, timeout=WAIT_MS)
     grader.key(Qt.Key.Key_F12)

@@ -11,19 +11,11 @@ import pytest
 from inspection_rules.evaluator import Evaluator, holds
 from inspection_rules.schema import Condition
 from station.services.demo_catalog import _KNIT_ONE_SIZE, _KNIT_SIZES
+from tests.factories import KNITWEAR_GRADE_A
 from tests.rules.cases import ALL_PHOTOS, Case, check, defect, ids, make_facts, standard
 
 STANDARD_ID = "knitwear"
-BASE = {
-    "item_matches": True,
-    "parcel_condition": "intact",
-    "packaging": "original",
-    "tags_attached": True,
-    "wear": "unworn",
-    "pilling_grade": "5",
-    "colour_vs_listing": "matches",
-    "odour": False,
-}
+BASE = dict(KNITWEAR_GRADE_A)
 CHEST, LENGTH, SLEEVE = _KNIT_SIZES["M"]
 JUMPER_M = {
     "size": "M",
