@@ -58,7 +58,7 @@ from station.sync.relay import Relay  # noqa: E402
 from station.timeutil import today_utc  # noqa: E402
 from ui.app import build_bench, settle_heap  # noqa: E402
 from ui.stall_monitor import StallMonitor, percentile  # noqa: E402
-from ui.widgets.sign_in import ActivityFilter, SignInDialog  # noqa: E402
+from ui.widgets.sign_in import SignInDialog  # noqa: E402
 
 STATION_ID = "BENCH-UI"
 # Returns for these reasons are measured against the SKU's spec: not the plain grade-A flow.
@@ -463,7 +463,6 @@ def drive(data_dir: Path, trackings: list[str], grader: tuple[str, str], args: A
     window, vm, runner = build_bench(context, relay)
     session = window.session
     assert session is not None  # build_bench always gives the window a session
-    activity = ActivityFilter(session, window)
     monitor = StallMonitor(args.stall_log_ms, app)
     driver = Driver(window, vm, args.key_pause_ms, args.look_ms)
     result = RunResult(notes=driver.notes)
@@ -476,7 +475,8 @@ def drive(data_dir: Path, trackings: list[str], grader: tuple[str, str], args: A
             relay.start()
             window.resize(1366, 860)
             window.show()
-            app.installEventFilter(activity)  # any key counts as the grader being there
+            assert window.wedge is not None  # build_bench always connects the scanners
+            window.wedge.on_user_input = session.touch  # as run_bench: any key keeps it signed in
             session.ask_if_needed()
             session.sign_in(*grader)  # once a shift: part of no inspection
             driver.wait(
@@ -512,7 +512,6 @@ def drive(data_dir: Path, trackings: list[str], grader: tuple[str, str], args: A
         driver.spin(lambda: sync_status(context.db).pending == 0, 15.0)
         result.delivered = delivered_count(context.db) - delivered_before
     finally:
-        app.removeEventFilter(activity)
         window.close()
         runner.wait_idle()
         relay.stop()

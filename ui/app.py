@@ -28,7 +28,6 @@ from ui.viewmodels.sync import SyncViewModel
 from ui.wedge_filter import WedgeFilter
 from ui.widgets.bench_window import BenchWindow
 from ui.widgets.first_run import check_at_start
-from ui.widgets.sign_in import ActivityFilter
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +158,9 @@ def run_bench(settings: Settings) -> int:
         install_stall_monitor(app, context.settings.stall_log_ms)
         settle_heap()
         if window.session is not None:
-            # Any key or click counts as the grader being there (idle sign-out).
-            app.installEventFilter(ActivityFilter(window.session, window))
+            if window.wedge is not None:
+                # Any key or click counts as the grader being there (idle sign-out).
+                window.wedge.on_user_input = window.session.touch
             window.session.ask_if_needed()
         return int(app.exec())
     finally:

@@ -6,6 +6,12 @@ out to be typing (the next key is slow, or a timer runs out) they are re-sent to
 that had focus, at most ``wedge_max_interkey_ms`` late, which a person does not notice. A
 completed burst is swallowed, so a scan into a focused measurement field leaves no code
 there, and ``scanned`` is emitted instead. Shortcuts and keys with Ctrl/Alt/Meta pass at once.
+
+It is the application's only event filter, so it also tells ``on_user_input`` about every key
+or mouse press (the signed-in session's idle clock). Every event of the application (paints,
+layouts, timers) passes an application-wide filter, and each Python filter costs a call into
+Python per event: with a second filter for the idle clock, the two took a quarter of the main
+thread's CPU in ``bench/bench_ui.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from devices.config import ScannerConfig
@@ -82,6 +88,8 @@ class WedgeFilter(QObject):
         # Widgets whose own input a scanner may type into (e.g. a serial-number field while
         # inspecting): scans there are left alone instead of being taken as a parcel scan.
         self.passthrough: Callable[[QObject], bool] | None = None
+        # Called on every key or mouse press anywhere (a person is at the bench).
+        self.on_user_input: Callable[[], None] | None = None
 
     def install(self, app: QApplication | None = None) -> None:
         target = app or QApplication.instance()
@@ -91,10 +99,20 @@ class WedgeFilter(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Every event of the application passes here: the isinstance test is cheap, while
         # event.type() builds a Python enum each time.
-        if self._replaying or not isinstance(event, QKeyEvent):
+        if self._replaying:
+            return False
+        if not isinstance(event, QKeyEvent):
+            if (
+                self.on_user_input is not None
+                and isinstance(event, QMouseEvent)
+                and event.type() == QEvent.Type.MouseButtonPress
+            ):
+                self.on_user_input()
             return False
         if event.type() != QEvent.Type.KeyPress:
             return False
+        if self.on_user_input is not None:
+            self.on_user_input()
         if not self._is_target(watched):
             return False  # the same press on its way through the window, or propagating
         if self.passthrough is not None and self.passthrough(watched):

@@ -90,3 +90,21 @@ def test_a_short_fast_pair_is_given_back_in_order(qtbot):
     field, _other, _wedge, clock = _setup(qtbot)
     _type(qtbot, clock, field, list("ok"), gap_ms=5)
     qtbot.waitUntil(lambda: field.text() == "ok")
+
+
+def test_every_key_or_mouse_press_anywhere_counts_as_someone_at_the_bench(qtbot):
+    """The idle sign-out clock hears about presses through this filter (the application's only
+    one), including the keys of a scan it swallows; other events do not count."""
+    field, other, wedge, clock = _setup(qtbot)
+    presses: list[int] = []
+    wedge.on_user_input = lambda: presses.append(1)
+    QApplication.sendEvent(field, QEvent(QEvent.Type.UpdateRequest))
+    field.update()
+    qtbot.wait(20)  # paints, timers and layouts pass the filter too
+    assert presses == []
+    qtbot.mouseClick(other, Qt.MouseButton.LeftButton)  # the click moves the focus there
+    assert presses
+    count = len(presses)
+    with qtbot.waitSignal(wedge.scanned):
+        _type(qtbot, clock, other, [*"RMA-1", "Enter"], gap_ms=5)
+    assert len(presses) - count >= 6  # five characters and Enter, each at least once

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -136,22 +134,4 @@ class SessionBadge(Retranslatable, QWidget):
         self.sign_out_button.setEnabled(user is not None)
 
 
-class ActivityFilter(QObject):
-    """Any key or click anywhere in the application counts as the user being there."""
-
-    def __init__(self, vm: SessionViewModel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._vm = vm
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Every event of the application passes here: the isinstance test is cheap, while
-        # event.type() builds a Python enum each time (most of this filter's cost).
-        if isinstance(event, QKeyEvent | QMouseEvent) and event.type() in (
-            QEvent.Type.KeyPress,
-            QEvent.Type.MouseButtonPress,
-        ):
-            self._vm.touch()
-        return False
-
-
-__all__ = ["ROLE_NAMES", "ActivityFilter", "SessionBadge", "SignInDialog", "role_name"]
+__all__ = ["ROLE_NAMES", "SessionBadge", "SignInDialog", "role_name"]
