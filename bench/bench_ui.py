@@ -335,7 +335,10 @@ class Driver:
 
         self.pause(self.key_pause_ms)
         self.keys += 1
-        QTest.keyClick(QApplication.focusWidget() or self.window, key)
+        # Through the window, as the window system delivers a key: shortcuts, the wedge
+        # filter, then the focused widget.
+        focused = QApplication.focusWidget()
+        QTest.keyClick((focused.window() if focused else self.window).windowHandle(), key)
 
     def inspect(self, tracking: str) -> Inspection:
         vm, window = self.vm, self.window

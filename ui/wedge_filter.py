@@ -1,17 +1,20 @@
 """Catch keyboard-wedge scans anywhere in the application, not only in the scan field.
 
-Installed on the ``QApplication``, the filter sees every key press first and feeds it to the
-Qt-free ``devices.wedge.WedgeParser``. Keys that might start a scan are held back; if they turn
-out to be typing (the next key is slow, or a timer runs out) they are re-sent to the widget
-that had focus, at most ``wedge_max_interkey_ms`` late, which a person does not notice. A
-completed burst is swallowed, so a scan into a focused measurement field leaves no code
-there, and ``scanned`` is emitted instead. Shortcuts and keys with Ctrl/Alt/Meta pass at once.
+The filter watches the application's windows: a key press reaches the window that has the
+keyboard focus before Qt hands it to the focused widget, so the filter sees every key typed
+anywhere and feeds it to the Qt-free ``devices.wedge.WedgeParser``. Keys that might start a
+scan are held back; if they turn out to be typing (the next key is slow, or a timer runs out)
+they are re-sent to the window, which hands them to the widget with the focus, at most
+``wedge_max_interkey_ms`` late, which a person does not notice. A completed burst is
+swallowed, so a scan into a focused measurement field leaves no code there, and ``scanned``
+is emitted instead. Shortcuts and keys with Ctrl/Alt/Meta pass at once.
 
-It is the application's only event filter, so it also tells ``on_user_input`` about every key
-or mouse press (the signed-in session's idle clock). Every event of the application (paints,
-layouts, timers) passes an application-wide filter, and each Python filter costs a call into
-Python per event: with a second filter for the idle clock, the two took a quarter of the main
-thread's CPU in ``bench/bench_ui.py``.
+It also tells ``on_user_input`` about every key or mouse press (the signed-in session's idle
+clock). Why windows and not the ``QApplication``: every event of the application (each
+widget's paints, layouts, moves, timers) passes an application-wide filter, and a Python
+filter costs a call into Python, and the GIL, per event. In ``bench/bench_ui.py`` such filters
+took a quarter of the main thread's CPU, and waiting for the GIL between those calls was most
+of the longest stalls. A window sees its input and little else.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QWindow
 from PySide6.QtWidgets import QApplication, QWidget
 
 from devices.config import ScannerConfig
@@ -87,18 +90,27 @@ class WedgeFilter(QObject):
         self._last_ms = 0.0
         # Widgets whose own input a scanner may type into (e.g. a serial-number field while
         # inspecting): scans there are left alone instead of being taken as a parcel scan.
-        self.passthrough: Callable[[QObject], bool] | None = None
+        self.passthrough: Callable[[QWidget | None], bool] | None = None  # the focused widget
         # Called on every key or mouse press anywhere (a person is at the bench).
         self.on_user_input: Callable[[], None] | None = None
 
-    def install(self, app: QApplication | None = None) -> None:
-        target = app or QApplication.instance()
-        if target is not None:
-            target.installEventFilter(self)
+    def install(self) -> None:
+        """Watch every window there is, and each window as it gets the keyboard focus (one
+        shown later: a dialog, or the bench window itself when built before it is shown)."""
+        app = QGuiApplication.instance()
+        if not isinstance(app, QGuiApplication):
+            return
+        for window in app.topLevelWindows():
+            self.watch(window)
+        app.focusWindowChanged.connect(self.watch)
+
+    def watch(self, window: QWindow | None) -> None:
+        if window is not None:
+            window.installEventFilter(self)  # installing it twice keeps one
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Every event of the application passes here: the isinstance test is cheap, while
-        # event.type() builds a Python enum each time.
+        # A window's events pass here: the isinstance test is cheap, while event.type()
+        # builds a Python enum each time.
         if self._replaying:
             return False
         if not isinstance(event, QKeyEvent):
@@ -113,9 +125,9 @@ class WedgeFilter(QObject):
             return False
         if self.on_user_input is not None:
             self.on_user_input()
-        if not self._is_target(watched):
-            return False  # the same press on its way through the window, or propagating
-        if self.passthrough is not None and self.passthrough(watched):
+        if not isinstance(watched, QWindow):
+            return False  # installed on something else by hand: only windows see every key
+        if self.passthrough is not None and self.passthrough(QApplication.focusWidget()):
             return False
         assert isinstance(event, QKeyEvent)
         name = key_name(event)
@@ -138,24 +150,19 @@ class WedgeFilter(QObject):
             return True
         return False
 
-    def _is_target(self, watched: QObject) -> bool:
-        focus = QApplication.focusWidget()
-        if focus is not None:
-            return watched is focus
-        return isinstance(watched, QWidget) and watched.isWindow()
-
     def _timed_out(self) -> None:
         self._deliver(self.parser.flush(self._last_ms + self.parser.config.wedge_max_interkey_ms))
 
     def _deliver(self, released: tuple[str, ...]) -> None:
-        """Re-send held keys that proved to be typing, to the widget they were meant for."""
+        """Re-send held keys that proved to be typing to their window, which gives them to
+        its focused widget."""
         if not released:
             return
         held, self._held = self._held[: len(released)], self._held[len(released) :]
         self._replaying = True
         try:
             for receiver, event in held:
-                target = receiver if _alive(receiver) else QApplication.focusWidget()
+                target = receiver if _alive(receiver) else QGuiApplication.focusWindow()
                 if target is not None:
                     QApplication.sendEvent(target, event)
                     release = QKeyEvent(

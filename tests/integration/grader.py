@@ -1,5 +1,6 @@
-"""A scripted grader for the window flows: keys to the focused widget, scans through the
-wedge filter (as a serial scanner's arrive), each one counted."""
+"""A scripted grader for the window flows: keys through the window, as the window system
+delivers them (shortcuts, the wedge filter, then the focused widget), scans as a serial
+scanner's arrive; each one counted."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ class Grader:
 
     def key(self, key: Qt.Key) -> None:
         self.actions += 1
-        target = QApplication.focusWidget() or self.window
-        self.qtbot.keyClick(target, key)
+        focused = QApplication.focusWidget()
+        window = (focused.window() if focused is not None else self.window).windowHandle()
+        self.qtbot.keyClick(window, key)
 
     def focused_item(self) -> str | None:
         widget: QWidget | None = QApplication.focusWidget()

@@ -40,9 +40,14 @@ def test_scan_to_finalize_in_the_window(qtbot, context):
     window.show()
     qtbot.waitUntil(lambda: window.scan_bar.field.hasFocus())
 
-    qtbot.keyClicks(window.scan_bar.field, UPS)  # a wedge scanner types, then Enter
-    qtbot.keyClick(window.scan_bar.field, Qt.Key.Key_Return)
+    scans: list[str] = []
+    assert window.wedge is not None
+    window.wedge.scanned.connect(scans.append)
+    for char in UPS:  # a wedge scanner types fast, then Enter, as the window system delivers
+        qtbot.keyClick(window.windowHandle(), char)
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    assert scans == [UPS]  # the wedge filter took the burst as one scan
     assert "RMA-NK-000123" in window.rma_panel.header.text()
 
     form = window.form

@@ -1,9 +1,12 @@
-"""The application-wide wedge filter, with key events carrying controlled timestamps."""
+"""The wedge filter on the application's windows, with key events carrying controlled
+timestamps. Keys are sent to the window, as the window system delivers them; the window hands
+them to its focused widget."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from devices.config import ScannerConfig
@@ -28,7 +31,7 @@ def _press(target: QWidget, key: str) -> None:
     else:
         code = Qt.Key(ord(key.upper())) if key.isalnum() else Qt.Key.Key_unknown
         event = QKeyEvent(QEvent.Type.KeyPress, code, Qt.KeyboardModifier.NoModifier, key)
-    QApplication.sendEvent(target, event)
+    QApplication.sendEvent(target.window().windowHandle(), event)
 
 
 def _type(qtbot, clock, target, keys, gap_ms):
@@ -93,8 +96,8 @@ def test_a_short_fast_pair_is_given_back_in_order(qtbot):
 
 
 def test_every_key_or_mouse_press_anywhere_counts_as_someone_at_the_bench(qtbot):
-    """The idle sign-out clock hears about presses through this filter (the application's only
-    one), including the keys of a scan it swallows; other events do not count."""
+    """The idle sign-out clock hears about presses through this filter, including the keys of
+    a scan it swallows; other events do not count."""
     field, other, wedge, clock = _setup(qtbot)
     presses: list[int] = []
     wedge.on_user_input = lambda: presses.append(1)
@@ -102,9 +105,31 @@ def test_every_key_or_mouse_press_anywhere_counts_as_someone_at_the_bench(qtbot)
     field.update()
     qtbot.wait(20)  # paints, timers and layouts pass the filter too
     assert presses == []
-    qtbot.mouseClick(other, Qt.MouseButton.LeftButton)  # the click moves the focus there
+    # Through the window, as the window system delivers it; the click moves the focus there.
+    QTest.mouseClick(
+        other.window().windowHandle(),
+        Qt.MouseButton.LeftButton,
+        pos=other.mapTo(other.window(), other.rect().center()),
+    )
+    qtbot.waitUntil(other.hasFocus)
     assert presses
     count = len(presses)
     with qtbot.waitSignal(wedge.scanned):
         _type(qtbot, clock, other, [*"RMA-1", "Enter"], gap_ms=5)
     assert len(presses) - count >= 6  # five characters and Enter, each at least once
+
+
+def test_a_window_shown_after_install_is_watched_once_it_has_the_focus(qtbot):
+    """A dialog opened later (sign-in, settings): a scan there is a scan too."""
+    _field, _other, wedge, clock = _setup(qtbot)
+    dialog = QWidget()
+    qtbot.addWidget(dialog)
+    dialog_field = QLineEdit(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog_field.setFocus()
+    qtbot.waitUntil(dialog_field.hasFocus)
+    with qtbot.waitSignal(wedge.scanned) as signal:
+        _type(qtbot, clock, dialog_field, [*"RMA-NK-000123", "Enter"], gap_ms=5)
+    assert signal.args == ["RMA-NK-000123"] and dialog_field.text() == ""
