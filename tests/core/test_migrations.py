@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import alembic.command
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from station import db as station_db
@@ -77,7 +79,7 @@ def test_existing_database_is_copied_before_a_migration(tmp_path: Path, monkeypa
     calls: list[bool] = []
     monkeypatch.setattr(station_db, "head_revision", lambda: "9999_future")
     monkeypatch.setattr(
-        station_db.command,
+        alembic.command,
         "upgrade",
         lambda config, target: calls.append(any((tmp_path / "backups").glob("*.sqlite3"))),
     )
@@ -88,6 +90,13 @@ def test_existing_database_is_copied_before_a_migration(tmp_path: Path, monkeypa
     assert result.backup is not None and result.backup.exists()
     with sqlite3.connect(result.backup) as copy:
         assert copy.execute("SELECT name FROM sellers").fetchall() == [("Keep me",)]
+
+
+def test_the_head_revision_written_in_station_db_is_the_newest_migration() -> None:
+    """Start-up reads the head from station.db instead of loading every migration script: a
+    migration added without moving HEAD_REVISION on would be skipped on every start."""
+    script = ScriptDirectory.from_config(station_db.alembic_config("sqlite://"))
+    assert script.get_heads() == [station_db.HEAD_REVISION]
 
 
 def test_relay_index_migration_backfills_existing_outbox_rows(tmp_path: Path) -> None:
