@@ -95,6 +95,7 @@ class DailyReport:
     reasons_by_sku: tuple[tuple[str, dict[str, int]], ...] = ()
     refund_totals: dict[str, Decimal] = field(default_factory=dict)
     generated_at: datetime | None = None
+    seller_language: str = "en"  # the report's language unless another is asked for
 
 
 def _needs_cjk(values: Sequence[str]) -> bool:

@@ -112,7 +112,7 @@ def _daily(args: argparse.Namespace, context: AppContext, as_json: bool) -> int:
             print(f"\r{_('rendering')} {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     pdf = daily_report_pdf(
-        context.db, args.seller, day, args.date_to, language=args.language or "en",
+        context.db, args.seller, day, args.date_to, language=args.language,
         progress=progress,
     )  # fmt: skip
     out: Path = args.out or Path(f"daily-{args.seller}-{day.isoformat()}.pdf")

@@ -144,7 +144,10 @@ def daily_report_data(
         )
         seller_name = seller.name
         code = seller.code
-    return summarize(code, seller_name, date_from, date_to, rows, scale)
+        seller_language = seller.language
+    return summarize(
+        code, seller_name, date_from, date_to, rows, scale, seller_language=seller_language
+    )
 
 
 def _grade_scale(contents: Iterable[dict[str, object]]) -> tuple[str, ...]:
@@ -168,6 +171,7 @@ def summarize(
     grade_scale: Sequence[str] = DEFAULT_GRADES,
     *,
     generated_at: datetime | None = None,
+    seller_language: str = "en",
 ) -> DailyReportData:
     """Aggregates from rows alone (pure, so the bench can time it and tests can feed it)."""
     scale = list(grade_scale)
@@ -196,6 +200,7 @@ def summarize(
         reasons_by_sku=tuple((sku, dict(counts)) for sku, counts in by_sku),
         refund_totals=dict(sorted(refunds.items())),
         generated_at=generated_at or utcnow(),
+        seller_language=seller_language,
     )
 
 
@@ -205,13 +210,14 @@ def daily_report_pdf(
     date_from: date,
     date_to: date | None = None,
     *,
-    language: str = "en",
+    language: str | None = None,
     progress: Progress | None = None,
 ) -> bytes:
     """The daily report as PDF bytes; ``progress(done, total)`` follows the table's pages.
 
-    ``language`` is the report's (the seller's) language: en, zh-CN or es; others fall back
-    to English labels. An empty period gives a one-page "no inspections" report.
+    ``language`` is the report's: en, zh-CN or es (others fall back to English labels); by
+    default the seller's, as the inspection report. An empty period gives a one-page "no
+    inspections" report.
     """
     data = daily_report_data(db, seller_code, date_from, date_to)
-    return render_daily_report(data, language=language, progress=progress)
+    return render_daily_report(data, language=language or data.seller_language, progress=progress)

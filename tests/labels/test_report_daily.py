@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pypdf
 import pytest
+from sqlalchemy import update
 
 from inspection_rules import StandardRegistry
 from labels.report_daily import DailyRow, render_daily_report
 from station.db import Database
+from station.models import Seller
 from station.photos import PhotoStore
 from station.services.common import NotFound
 from station.services.daily_report import daily_report_data, daily_report_pdf, summarize
@@ -55,7 +57,9 @@ def test_seeded_day_gives_a_readable_pdf(seeded: Database) -> None:
     assert data.rows and all(row.finished_at.date() == DAY for row in data.rows)
     assert sum(data.grades.values()) == len(data.rows)
     calls: list[tuple[int, int]] = []
-    pdf = daily_report_pdf(seeded, seller, DAY, progress=lambda d, n: calls.append((d, n)))
+    pdf = daily_report_pdf(
+        seeded, seller, DAY, language="en", progress=lambda d, n: calls.append((d, n))
+    )
     assert pdf.startswith(b"%PDF")
     text = _text(pdf)
     assert seller in text
@@ -145,3 +149,15 @@ def test_long_table_repeats_its_header_on_every_page() -> None:
     for page in reader.pages[2:]:
         assert "Stated reason" in page.extract_text()
     assert len(calls) >= 3 and calls[-1] == (120, 120)
+
+
+def test_without_a_language_the_report_is_in_the_sellers(seeded: Database) -> None:
+    """As the inspection report: the daily report goes to the seller, in the seller's language
+    (the CLI's --lang and the history window's choice only override it)."""
+    seller = _busiest_seller(seeded)
+    with seeded.write() as session:
+        session.execute(update(Seller).where(Seller.code == seller).values(language="es"))
+    assert daily_report_data(seeded, seller, DAY).seller_language == "es"
+    assert "Informe de inspección de devoluciones" in _text(daily_report_pdf(seeded, seller, DAY))
+    english = _text(daily_report_pdf(seeded, seller, DAY, language="en"))
+    assert "Informe de inspección" not in english and "Grade distribution" in english

@@ -61,3 +61,16 @@ def test_history_lists_reprints_and_writes_reports(qtbot, history_context, runne
     qtbot.mouseClick(dialog.daily_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(opened) == 2, timeout=20_000)
     assert "daily-" in opened[1] and progress and progress[-1][0] == progress[-1][1]
+
+
+def test_reports_are_in_the_sellers_language_unless_another_is_chosen(
+    qtbot, history_context, runner
+):
+    vm = HistoryViewModel(history_context, runner)
+    dialog = HistoryDialog(vm)
+    qtbot.addWidget(dialog)
+    assert dialog.language.currentText() == "The seller's language"
+    assert dialog.report_language() is None  # the services then take the seller's
+    dialog.language.setCurrentIndex(dialog.language.findData("es"))
+    assert dialog.report_language() == "es"
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0)  # the first refresh, done

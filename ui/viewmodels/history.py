@@ -78,9 +78,11 @@ class HistoryViewModel(RememberedMessage, QObject):
 
         self._runner.submit(work, self.reportReady.emit, self._on_error)
 
-    def daily_report(self, seller_code: str, day: date, language: str = "en") -> None:
+    def daily_report(self, seller_code: str, day: date, language: str | None = None) -> None:
+        """``language`` None: the seller's, as for the inspection report."""
         ctx = self._context
-        target = self.report_dir / f"daily-{seller_code}-{day.isoformat()}-{language}.pdf"
+        suffix = f"-{language}" if language else ""
+        target = self.report_dir / f"daily-{seller_code}-{day.isoformat()}{suffix}.pdf"
 
         def work() -> str:
             pdf = daily_report_pdf(ctx.db, seller_code, day, language=language,

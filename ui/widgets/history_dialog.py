@@ -43,7 +43,9 @@ class HistoryDialog(Retranslatable, QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.language = QComboBox(self)
-        # Each language in its own words (never translated), so anyone can find theirs.
+        # First and chosen: the seller's own language (the report goes to the seller). Then
+        # each language in its own words (never translated), so anyone can find theirs.
+        self.language.addItem("", None)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         self.reprint_button = QPushButton(self)
@@ -102,10 +104,16 @@ class HistoryDialog(Retranslatable, QDialog):
         self.reprint_button.setText(self.tr("Reprint labels"))
         self.report_button.setText(self.tr("Inspection report (PDF)"))
         self.language_label.setText(self.tr("Report language"))
+        self.language.setItemText(0, self.tr("The seller's language"))
         self.day_label.setText(self.tr("Day"))
         self.daily_button.setText(self.tr("Daily report for this seller"))
         self._show_rows(self._vm.rows, select=False)
         self.status.setText(self._status() if self._status is not None else "")
+
+    def report_language(self) -> str | None:
+        """The language chosen for reports; None: each seller's own."""
+        code = self.language.currentData()
+        return str(code) if code else None
 
     def selected(self) -> HistoryRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -139,7 +147,7 @@ class HistoryDialog(Retranslatable, QDialog):
         row = self.selected()
         if row is not None:
             self._say(lambda: self.tr("Writing the report…"))
-            self._vm.inspection_report(row, str(self.language.currentData()))
+            self._vm.inspection_report(row, self.report_language())
 
     def _daily(self) -> None:
         row = self.selected()
@@ -150,7 +158,7 @@ class HistoryDialog(Retranslatable, QDialog):
         self.progress.setVisible(True)
         qdate = self.day.date()
         day = date(qdate.year(), qdate.month(), qdate.day())
-        self._vm.daily_report(row.seller_code, day, str(self.language.currentData()))
+        self._vm.daily_report(row.seller_code, day, self.report_language())
 
     def _show_progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
