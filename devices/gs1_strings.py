@@ -17,9 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from biip import ParseError
-from biip.gs1_messages import GS1Message
-
 GS = "\x1d"
 # AIM symbology identifiers that announce GS1 data (ISO/IEC 15424; GS1 General Specs 5.4).
 GS1_AIM_PREFIXES = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
@@ -72,6 +69,11 @@ def interpret_gs1(code: str) -> tuple[Gs1Data | None, str | None]:
     announced = (aim in GS1_AIM_PREFIXES) or GS in body or hri
     if not announced and not _leading_fixed_ai(body):
         return None, None
+    # Imported here, not at the top: biip builds its tables of GS1 prefixes as it loads
+    # (~0.14 s), which a station's start need not wait for (``ui.app`` preloads it after).
+    from biip import ParseError
+    from biip.gs1_messages import GS1Message
+
     try:
         message = GS1Message.parse_hri(body) if hri else GS1Message.parse(body)
     except ParseError as exc:
