@@ -132,12 +132,19 @@ def test_switching_language_at_runtime_with_a_unit_on_the_bench(qtbot, context, 
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
     item = window.form.checklist.item_widget("item_matches")
     assert item is not None and item.title().startswith("Item matches")
+    grader.scan(UPS)  # a stray scan while inspecting: refused, and the message line says why
+    refused = (
+        "An inspection is open: finalize it, or press Esc twice to cancel it, "
+        "before scanning the next parcel"
+    )
+    assert window.message.text() == refused
 
     switcher.switch("zh-CN")
     qtbot.waitUntil(lambda: window.windowTitle() != english_title)
     zh = load_catalogue("zh-CN")
     assert window.windowTitle().startswith(zh["Returns inspection — station {station}"][:4])
     assert window.form.weigh_button.text() == zh["Weigh (F6)"]
+    assert window.message.text() == zh[refused]  # said again in the new language
     # The standard's own texts follow: the checklist is rebuilt in Chinese, answers kept.
     zh_label = vm.standard.spec.checklist[0].label["zh-CN"]
     qtbot.waitUntil(

@@ -29,6 +29,7 @@ from ui.viewmodels.bench_devices import DeviceActions
 from ui.viewmodels.bench_flow import ScanFirstFlow
 from ui.viewmodels.checklist import ItemModel, PendingFacts, items_of
 from ui.viewmodels.inspection_readout import InspectionReadout
+from ui.viewmodels.messages import Message, RememberedMessage
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class Feedback(StrEnum):
     VERDICT_RECORDED = "verdict_recorded"
 
 
-class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
+class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions, RememberedMessage):
     stateChanged = Signal(str)
     # A Feedback value, for sounds and flashes.
     feedback = Signal(str)
@@ -128,7 +129,7 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
         if self.state is BenchState.INSPECTING:
             # A stray scan must never throw away the unit on the bench.
             self._reject(
-                self.tr("An inspection is open: finalize it, or press Esc twice to cancel it, "
+                lambda: self.tr("An inspection is open: finalize it, or press Esc twice to cancel it, "
                         "before scanning the next parcel"),
             )  # fmt: skip
             return
@@ -252,9 +253,13 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
             missing = self.missing_labels()
             self._message(
                 "error",
-                self.tr("Cannot finalize, still missing: {names}").format(names="; ".join(missing))
-                if missing
-                else self.tr("Cannot finalize yet: the facts are still being checked"),
+                lambda: (
+                    self.tr("Cannot finalize, still missing: {names}").format(
+                        names="; ".join(missing)
+                    )
+                    if missing
+                    else self.tr("Cannot finalize yet: the facts are still being checked")
+                ),
             )
             return
         ctx = self._context
@@ -287,7 +292,9 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
 
         def done(_result: None) -> None:
             self.reset()
-            self._message("info", self.tr("Inspection cancelled; ready for the next parcel"))
+            self._message(
+                "info", lambda: self.tr("Inspection cancelled; ready for the next parcel")
+            )
 
         self._runner.submit(work, done, self._on_error)
 
@@ -317,7 +324,9 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
         if result.rma is None:
             if result.kind is ScanKind.GTIN and len(result.candidates) > 1:
                 self._reject(
-                    self.tr("This product is on several open RMAs: scan the return label instead"),
+                    lambda: self.tr(
+                        "This product is on several open RMAs: scan the return label instead"
+                    ),
                 )
                 return
             if result.kind is ScanKind.LPN:
@@ -331,7 +340,7 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
             self.parcel_rmas = tuple(n for n in result.candidates if n != result.rma.number)
             self._message(
                 "info",
-                self.tr("This parcel holds {count} returns: {numbers}").format(
+                lambda: self.tr("This parcel holds {count} returns: {numbers}").format(
                     count=len(result.candidates), numbers=", ".join(result.candidates)
                 ),
             )
@@ -340,16 +349,17 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
         if result.kind is ScanKind.LPN:
             self._message(
                 "info",
-                self.tr("This unit was already inspected (LPN {lpn})").format(
+                lambda: self.tr("This unit was already inspected (LPN {lpn})").format(
                     lpn=result.normalized
                 ),
             )
             return
         if not self.remaining_lines():
+            number = result.rma.number
             self._message(
                 "warning",
-                self.tr("Every unit of RMA {rma} has been received already").format(
-                    rma=result.rma.number
+                lambda: self.tr("Every unit of RMA {rma} has been received already").format(
+                    rma=number
                 ),
             )
             return
@@ -503,7 +513,7 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
         self.feedback.emit(Feedback.VERDICT_RECORDED)
         self._message(
             "success",
-            self.tr("Verdict recorded: grade {grade}, LPN {lpn}").format(
+            lambda: self.tr("Verdict recorded: grade {grade}, LPN {lpn}").format(
                 grade=verdict.grade, lpn=verdict.lpn
             ),
         )
@@ -522,13 +532,13 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
             self._message("error", str(error))
         else:
             log.error("unexpected error in bench action", exc_info=error)
-            self._message("error", self.tr("Unexpected error: {error}").format(error=error))
+            self._message("error", lambda: self.tr("Unexpected error: {error}").format(error=error))
 
     # --- helpers ---------------------------------------------------------------------------
 
     def _require_inspection(self) -> InspectionView | None:
         if self.inspection is None or self.state is not BenchState.INSPECTING:
-            self._message("warning", self.tr("Scan a return first"))
+            self._message("warning", lambda: self.tr("Scan a return first"))
             return None
         return self.inspection
 
@@ -536,13 +546,16 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions):
         self.state = state
         self.stateChanged.emit(state.value)
 
-    def _message(self, level: str, text: str) -> None:
-        self.messageChanged.emit(level, text)
+    def _message(self, level: str, text: Message) -> None:
+        """Say ``text``: given as a way to say it (``lambda: self.tr(...)``), it is said again in
+        the new language after a switch; a plain str (a service's refusal, already in the
+        grader's language) stays as it is."""
+        self._say(level, text if callable(text) else lambda: text)
 
     def _accept(self) -> None:
         self.feedback.emit(Feedback.SCAN_ACCEPTED)
 
-    def _reject(self, text: str) -> None:
+    def _reject(self, text: Message) -> None:
         self.feedback.emit(Feedback.SCAN_REJECTED)
         self._message("warning", text)
 

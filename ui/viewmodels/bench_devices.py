@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from station.services.labels import LabelPrintView
     from station.views import InspectionView, VerdictView
     from ui.tasks import TaskRunner
+    from ui.viewmodels.messages import Message
 
 
 class PhotoRejected(ValueError):
@@ -44,7 +45,7 @@ class DeviceActions:
         def tr(self, text: str) -> str: ...
         def offer_weight(self, weight: Any) -> None: ...
         def _require_inspection(self) -> InspectionView | None: ...
-        def _message(self, level: str, text: str) -> None: ...
+        def _message(self, level: str, text: Message) -> None: ...
         def _on_error(self, error: BaseException) -> None: ...
         def _on_fact_recorded(self, view: InspectionView) -> None: ...
         def _on_fact_failed(self, error: BaseException) -> None: ...
@@ -58,7 +59,9 @@ class DeviceActions:
         if inspection is None:
             return
         if scale is None:
-            self._message("warning", self.tr("No scale configured: type the weight instead"))
+            self._message(
+                "warning", lambda: self.tr("No scale configured: type the weight instead")
+            )
             return
         self._runner.submit(scale.read, self._record_weight_reading, self._on_error, Pool.GENERAL)
 
@@ -89,7 +92,9 @@ class DeviceActions:
         if inspection is None:
             return
         if camera is None:
-            self._message("warning", self.tr("No camera configured: add a photo file instead"))
+            self._message(
+                "warning", lambda: self.tr("No camera configured: add a photo file instead")
+            )
             return
         ctx = self._context
 
@@ -129,7 +134,7 @@ class DeviceActions:
             if problems:
                 self._message(
                     "warning",
-                    self.tr("Photo added, but check it: {problems}").format(
+                    lambda: self.tr("Photo added, but check it: {problems}").format(
                         problems="; ".join(problems)
                     ),
                 )
@@ -179,7 +184,7 @@ class DeviceActions:
         def done(labels: list[LabelPrintView]) -> None:
             self.printed_labels = labels
             self.labelsChanged.emit(labels)
-            self._message("info", self.tr("Label sent to the printer again"))
+            self._message("info", lambda: self.tr("Label sent to the printer again"))
 
         self._runner.submit(work, done, self._on_error)
 
@@ -189,4 +194,4 @@ class DeviceActions:
             self.printed_labels = issued
             self.labelsChanged.emit(issued)
         else:
-            self._message("info", self.tr("Receipt label sent to the printer"))
+            self._message("info", lambda: self.tr("Receipt label sent to the printer"))

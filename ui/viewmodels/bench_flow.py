@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from station.views import InspectionView, VerdictView
     from ui.tasks import TaskRunner
     from ui.viewmodels.bench import BenchState
+    from ui.viewmodels.messages import Message
 
 CANCEL_CONFIRM_S = 3.0
 
@@ -60,9 +61,9 @@ class ScanFirstFlow:
         def cancel_inspection(self) -> None: ...
         def reset(self) -> None: ...
         def remaining_lines(self) -> list[RmaLineView]: ...
-        def _message(self, level: str, text: str) -> None: ...
+        def _message(self, level: str, text: Message) -> None: ...
         def _accept(self) -> None: ...
-        def _reject(self, text: str) -> None: ...
+        def _reject(self, text: Message) -> None: ...
         def _on_error(self, error: BaseException) -> None: ...
         def _choose_or_open(self) -> None: ...
         def _record_weight_reading(self, weight: Any) -> None: ...
@@ -92,8 +93,9 @@ class ScanFirstFlow:
         if kind in (CommandKind.FINALIZE, CommandKind.GRADE) and state is BenchState.INSPECTING:
             # A value still being typed is recorded first, as F12 does.
             self.commitRequested.emit()
-            if command.grade is not None and command.grade != self.evaluation_grade:
-                self._reject(self._grade_mismatch(command.grade))
+            grade = command.grade
+            if grade is not None and grade != self.evaluation_grade:
+                self._reject(lambda: self._grade_mismatch(grade))
                 return
             self._accept()
             self.finalize()
@@ -110,7 +112,9 @@ class ScanFirstFlow:
             self.request_cancel()
         else:
             self._reject(
-                self.tr("“{command}” does not apply now").format(command=command_label(command))
+                lambda: self.tr("“{command}” does not apply now").format(
+                    command=command_label(command)
+                )
             )
 
     def _grade_mismatch(self, scanned: str) -> str:
@@ -139,7 +143,7 @@ class ScanFirstFlow:
             return
         self._cancel_asked_at = now
         self._message(
-            "warning", self.tr("Press Esc (or scan CANCEL) again to cancel this inspection")
+            "warning", lambda: self.tr("Press Esc (or scan CANCEL) again to cancel this inspection")
         )
 
     # --- several units, several orders -------------------------------------------------------
@@ -179,7 +183,7 @@ class ScanFirstFlow:
             self._accept()
             self._choose_or_open()
         else:
-            self._reject(self.tr("All units of this parcel are received"))
+            self._reject(lambda: self.tr("All units of this parcel are received"))
 
     def _switch_parcel_rma(self, rma: RmaView, line_id: uuid.UUID | None = None) -> None:
         """Go on with another order of the same parcel: it is received under its own RMA (so
@@ -228,7 +232,7 @@ class ScanFirstFlow:
             elif self.parcel_rmas:
                 self._pick_from_orders(self.parcel_rmas, digits, None)
             else:
-                self._reject(self.tr("GTIN {gtin} is not on this RMA").format(gtin=digits))
+                self._reject(lambda: self.tr("GTIN {gtin} is not on this RMA").format(gtin=digits))
             return True
         if self.rma is None:
             return False
@@ -254,7 +258,9 @@ class ScanFirstFlow:
                 self._lookup(fallback)
             elif found is None:
                 self._reject(
-                    self.tr("GTIN {gtin} is not on any return in this parcel").format(gtin=gtin)
+                    lambda: self.tr("GTIN {gtin} is not on any return in this parcel").format(
+                        gtin=gtin
+                    )
                 )
             elif found[0].number == current:
                 self._accept()

@@ -159,6 +159,9 @@ class BenchWindow(Retranslatable, QMainWindow):
         )  # fmt: skip
         if self.session is not None:
             self._apply_session(self.session.user)
+        said = self._vm.message()  # the message line, said again in the new language
+        if said is not None:
+            self._show_message(*said)
 
     def _after_state_change(self, state: str) -> None:
         current = BenchState(state)
