@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -129,9 +130,21 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
         return _dispatch(args, settings, as_json, gui)
     except (CommandError, ServiceError, SettingsError, RulesCommandError) as exc:
         return _fail(str(exc), as_json)
+    except BrokenPipeError:
+        return _reader_gone()
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         return _fail(f"{where}{exc.strerror or exc}", as_json)
+
+
+def _reader_gone() -> int:
+    """The output's reader stopped reading (``station scan … --json | head``): nothing to
+    report. Later writes, and the interpreter's own flush at exit, would fail again, so stdout
+    goes nowhere from here. The status is a shell's for a process ended by SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + 13  # SIGPIPE
 
 
 def _fail(message: str, as_json: bool) -> int:

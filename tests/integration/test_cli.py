@@ -101,6 +101,25 @@ def test_console_script_uses_station_data_dir(tmp_path):
     assert done.returncode != 0 and "missing.csv" in json.loads(done.stdout)["error"]
 
 
+def test_a_reader_that_stops_reading_is_no_traceback(tmp_path):
+    """``station … --json | head`` with a reader gone before the output is written: no
+    traceback on stderr, and the status a shell gives a process ended by SIGPIPE."""
+    env = {**os.environ, "STATION_DATA_DIR": str(tmp_path / "data")}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone: every write fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "main", "db", "upgrade", "--json"],
+            cwd=Path(__file__).resolve().parents[2], env=env, stdout=write_end,
+            stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 141
+    assert (tmp_path / "data" / "station.sqlite3").exists()  # the work itself was done
+
+
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "sample_data"
 
 
