@@ -54,6 +54,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
+def demo_admin(db: Database, station_id: str) -> Actor:
+    """The demo's administrator as the acting user: adding an endpoint is sync management,
+    which the service authorises (the seed made the user; nothing needs to sign in here)."""
+    from station.models import Role, User
+
+    with db.read() as session:
+        user_id = session.scalar(select(User.id).where(User.role == Role.ADMIN.value))
+    assert user_id is not None, "the demo seed made no administrator"
+    return Actor(station_id=station_id, user_id=user_id)
+
+
 def serve(port_file: str) -> None:
     """The receiver's process: a remote system in reality, so it must not share our GIL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -176,7 +187,7 @@ def main() -> int:
         actor = Actor(station_id="BENCH-1")
         standards = general_only(db)
         template = verdict_template(db, actor, standards)
-        add_endpoint(db, hook)
+        add_endpoint(db, demo_admin(db, "BENCH-1"), hook)
         add_events(db, template, args.events)
         relay = Relay(db, SyncConfig(relay_workers=args.workers, relay_batch_size=args.batch))
         start = time.perf_counter()

@@ -181,6 +181,8 @@ def measure_cold_starts(data_dir: Path, runs: int) -> list[float]:
 def seed(data_dir: Path, rmas: int, hook: str, count: int) -> tuple[list[str], str, str]:
     """Seed the demo and point a webhook endpoint at the receiver; returns the tracking
     numbers to scan and a grader's user name and PIN (the seed shows PINs this once)."""
+    from bench_sync import demo_admin
+
     from station.services.demo import seed_demo
     from station.sync.endpoints import add_endpoint
 
@@ -190,7 +192,7 @@ def seed(data_dir: Path, rmas: int, hook: str, count: int) -> tuple[list[str], s
     db = Database.open(url)
     try:
         summary = seed_demo(db, rma_count=rmas)
-        add_endpoint(db, hook)
+        add_endpoint(db, demo_admin(db, STATION_ID), hook)
         with db.read() as session:
             grader = session.scalar(select(User.username).where(User.role == Role.GRADER.value))
         assert grader is not None, "the demo seed made no grader"

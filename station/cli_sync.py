@@ -26,16 +26,18 @@ def add_sync_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 
     endpoint = actions.add_parser("endpoint", parents=[common], help="webhook endpoints")
     ep_actions = endpoint.add_subparsers(dest="endpoint_command", required=True, metavar="ACTION")
-    add = ep_actions.add_parser("add", parents=[common], help="add an endpoint")
+    # Changing where verdicts go is a supervisor's (or admin's) decision: --as USERNAME.
+    managed = [common, acting_options()]
+    add = ep_actions.add_parser("add", parents=managed, help="add an endpoint (--as USERNAME)")
     add.add_argument("url")
     add.add_argument("--secret", help="whsec_... (default: generate one, printed once)")
     add.add_argument("--events", help="comma-separated event types (default: all)")
     ep_actions.add_parser("list", parents=[common], help="list endpoints")
-    remove = ep_actions.add_parser("remove", parents=[common], help="remove an endpoint")
+    remove = ep_actions.add_parser("remove", parents=managed, help="remove an endpoint")
     remove.add_argument("id")
-    enable = ep_actions.add_parser("enable", parents=[common], help="re-enable an endpoint")
+    enable = ep_actions.add_parser("enable", parents=managed, help="re-enable an endpoint")
     enable.add_argument("id")
-    disable = ep_actions.add_parser("disable", parents=[common], help="pause an endpoint")
+    disable = ep_actions.add_parser("disable", parents=managed, help="pause an endpoint")
     disable.add_argument("id")
 
     run = actions.add_parser("run", parents=[common], help="deliver outbox events")
@@ -110,8 +112,8 @@ def _endpoint(args: argparse.Namespace, context: Any, as_json: bool) -> int:
     try:
         if action == "add":
             types = [t for t in (args.events or "").split(",") if t.strip()]
-            view, secret = ep.add_endpoint(context.db, args.url, secret=args.secret,
-                                           event_types=types)  # fmt: skip
+            view, secret = ep.add_endpoint(context.db, acting_actor(args, context), args.url,
+                                           secret=args.secret, event_types=types)  # fmt: skip
             shown = secret if not args.secret else None  # a generated secret is shown once
             text = f"endpoint {view.id} added for {view.url}"
             if shown:
@@ -129,10 +131,12 @@ def _endpoint(args: argparse.Namespace, context: Any, as_json: bool) -> int:
             )
             _print({"endpoints": [dataclasses.asdict(v) for v in views]}, text, as_json)
         elif action == "remove":
-            ep.remove_endpoint(context.db, args.id)
+            ep.remove_endpoint(context.db, acting_actor(args, context), args.id)
             _print({"removed": args.id}, f"endpoint {args.id} removed", as_json)
         elif action in ("enable", "disable"):
-            view = ep.set_enabled(context.db, args.id, action == "enable")
+            view = ep.set_enabled(
+                context.db, acting_actor(args, context), args.id, action == "enable"
+            )
             _print(dataclasses.asdict(view), f"endpoint {view.id} {action}d", as_json)
     except ep.EndpointError as exc:
         raise ServiceError(str(exc)) from exc

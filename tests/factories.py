@@ -115,6 +115,20 @@ def days_ago(days: int) -> date:
     return today_utc() - timedelta(days=days)
 
 
+def sync_manager(db: Database) -> Actor:
+    """A supervisor to act as where endpoints are added or changed (sync management), made
+    the first time a database needs one."""
+    from sqlalchemy import select
+
+    from station.models import User
+
+    with db.read() as session:
+        user_id = session.scalar(select(User.id).where(User.username == "sync-manager"))
+    if user_id is None:
+        return make_user(db, "supervisor", "sync-manager")
+    return Actor(station_id="BENCH-T1", site_id="WH-TEST", user_id=user_id)
+
+
 def make_user(db: Database, role: str, username: str | None = None) -> Actor:
     """A user with ``role`` (no PIN: services get the actor directly), as the acting user."""
     from station.models import User

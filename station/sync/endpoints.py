@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from station.audit import audit_action
 from station.db import Database
 from station.models.sync import OutboxDelivery, WebhookEndpoint
 from station.outbox import refan_pending
+from station.permissions import Permission, authorize
+from station.services.common import Actor
 from station.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -78,10 +82,26 @@ def _view(endpoint: WebhookEndpoint) -> EndpointView:
     )
 
 
+def _audited(session: Session, actor: Actor, action: str, endpoint: WebhookEndpoint) -> None:
+    """Where verdicts (refunds) go is a supervisor's decision, recorded with who made it.
+    Never the secret: the audit trail is exported and shown."""
+    audit_action(session, actor, action=f"sync.endpoint_{action}", entity_type="endpoint",
+                 entity_id=str(endpoint.id),
+                 after={"url": endpoint.url, "enabled": endpoint.enabled,
+                        "event_types": list(endpoint.event_types or [])})  # fmt: skip
+
+
 def add_endpoint(
-    db: Database, url: str, *, secret: str | None = None, event_types: list[str] | None = None
+    db: Database,
+    actor: Actor,
+    url: str,
+    *,
+    secret: str | None = None,
+    event_types: list[str] | None = None,
 ) -> tuple[EndpointView, str]:
-    """Returns the endpoint and its secret (generated when not given: shown to the user once)."""
+    """Returns the endpoint and its secret (generated when not given: shown to the user once).
+    Endpoint changes are sync management (``Permission.MANAGE_SYNC``), checked and audited in
+    the same transaction as the change."""
     validate_url(url)
     secret = validate_secret(secret) if secret else generate_secret()
     now = utcnow()
@@ -95,9 +115,11 @@ def add_endpoint(
         updated_at=now,
     )
     with db.write() as session:
+        authorize(session, actor, Permission.MANAGE_SYNC)
         session.add(endpoint)
         session.flush()
         refan_pending(session)
+        _audited(session, actor, "added", endpoint)
         return _view(endpoint), secret
 
 
@@ -107,10 +129,7 @@ def list_endpoints(db: Database) -> list[EndpointView]:
         return [_view(e) for e in rows]
 
 
-def _get(session: object, endpoint_id: uuid.UUID | str) -> WebhookEndpoint:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
+def _get(session: Session, endpoint_id: uuid.UUID | str) -> WebhookEndpoint:
     try:
         key = endpoint_id if isinstance(endpoint_id, uuid.UUID) else uuid.UUID(str(endpoint_id))
     except ValueError as exc:
@@ -121,33 +140,45 @@ def _get(session: object, endpoint_id: uuid.UUID | str) -> WebhookEndpoint:
     return endpoint
 
 
-def remove_endpoint(db: Database, endpoint_id: uuid.UUID | str) -> None:
+def remove_endpoint(db: Database, actor: Actor, endpoint_id: uuid.UUID | str) -> None:
     """Removes the endpoint and its delivery records: it will receive nothing more."""
     with db.write() as session:
+        authorize(session, actor, Permission.MANAGE_SYNC)
         endpoint = _get(session, endpoint_id)
+        _audited(session, actor, "removed", endpoint)
         session.execute(delete(OutboxDelivery).where(OutboxDelivery.endpoint_id == endpoint.id))
         session.delete(endpoint)
 
 
 def set_enabled(
-    db: Database, endpoint_id: uuid.UUID | str, enabled: bool, reason: str | None = None
+    db: Database,
+    actor: Actor,
+    endpoint_id: uuid.UUID | str,
+    enabled: bool,
+    reason: str | None = None,
 ) -> EndpointView:
     """Disabling keeps pending deliveries (nothing is dropped); enabling resumes them."""
     with db.write() as session:
+        authorize(session, actor, Permission.MANAGE_SYNC)
         endpoint = _get(session, endpoint_id)
         if enabled and not endpoint.enabled:
             refan_pending(session)
         endpoint.enabled = enabled
         endpoint.disabled_reason = None if enabled else (reason or "disabled by user")
         endpoint.updated_at = utcnow()
+        _audited(session, actor, "enabled" if enabled else "disabled", endpoint)
         return _view(endpoint)
 
 
-def rotate_secret(db: Database, endpoint_id: uuid.UUID | str, new_secret: str | None = None) -> str:
+def rotate_secret(
+    db: Database, actor: Actor, endpoint_id: uuid.UUID | str, new_secret: str | None = None
+) -> str:
     """New secret signs from now on; the old one keeps signing until the receiver switches."""
     secret = validate_secret(new_secret) if new_secret else generate_secret()
     with db.write() as session:
+        authorize(session, actor, Permission.MANAGE_SYNC)
         endpoint = _get(session, endpoint_id)
+        _audited(session, actor, "secret_rotated", endpoint)
         endpoint.previous_secrets = [endpoint.secret, *(endpoint.previous_secrets or [])][:2]
         endpoint.secret = secret
         endpoint.updated_at = utcnow()

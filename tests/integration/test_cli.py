@@ -242,3 +242,30 @@ def test_demo_history_feeds_labels_and_reports(tmp_path, capsys):
 
     text = "".join(page.extract_text() for page in PdfReader(daily).pages)
     assert "NORDKNIT" in text or "Nordknit" in text
+
+
+def test_endpoint_changes_from_the_command_line_need_a_sync_manager(tmp_path, capsys, monkeypatch):
+    from station.context import AppContext
+    from station.services.users import add_user
+    from station.settings import load_settings
+
+    data = str(tmp_path / "d")
+    assert run(capsys, "db", "upgrade", "--data-dir", data)[0] == 0
+    context = AppContext.build(load_settings(Path(data)))
+    try:
+        add_user(context.db, context.actor, "ada", "Ada Admin", "admin", pin="2468")
+    finally:
+        context.close()
+    url = "https://wms.example/hooks"
+    code, out, _ = run(capsys, "sync", "endpoint", "add", url, "--data-dir", data, "--json")
+    assert code == 1 and "sign in" in json.loads(out)["error"]
+    monkeypatch.setenv("STATION_PIN", "2468")
+    code, out, _ = run(
+        capsys, "sync", "endpoint", "add", url, "--as", "ada", "--data-dir", data, "--json"
+    )
+    added = json.loads(out)
+    assert code == 0 and added["url"] == url and added["secret"].startswith("whsec_")
+    code, out, _ = run(
+        capsys, "sync", "endpoint", "disable", added["id"], "--as", "ada", "--data-dir", data
+    )
+    assert code == 0 and "disabled" in out

@@ -21,16 +21,26 @@ from sqlalchemy import select
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from station.db import Database
+from station.models import AuditEvent
 from station.models.ledger import OutboxEvent
 from station.models.sync import OutboxDelivery, WebhookEndpoint
 from station.outbox import add_outbox_event
 from station.permissions import PermissionDenied
+from station.services.common import Actor
 from station.sync.config import SyncConfig
-from station.sync.endpoints import EndpointError, add_endpoint, generate_secret, list_endpoints
+from station.sync.endpoints import (
+    EndpointError,
+    add_endpoint,
+    generate_secret,
+    list_endpoints,
+    remove_endpoint,
+    rotate_secret,
+    set_enabled,
+)
 from station.sync.relay import Relay, canonical_body, sign
 from station.sync.status import retry, retry_all_dead, sync_status
 from tests.event_payloads import LABEL_PRINTED, label_printed
-from tests.factories import make_user
+from tests.factories import make_user, sync_manager
 from tests.integration.webhook_receiver import Receiver, Reply
 
 FAST = SyncConfig(base_backoff_s=0.01, max_backoff_s=0.05, request_timeout_s=5.0)
@@ -108,12 +118,49 @@ def test_signatures_verify_and_tampering_is_rejected(secret: str) -> None:
 
 def test_endpoint_validation(db: Database) -> None:
     with pytest.raises(EndpointError):
-        add_endpoint(db, "ftp://example.com/x")
+        add_endpoint(db, sync_manager(db), "ftp://example.com/x")
     with pytest.raises(EndpointError):
-        add_endpoint(db, "https://example.com/x", secret="not-a-secret")
-    _view, generated = add_endpoint(db, "https://example.com/x", event_types=["a", "b"])
+        add_endpoint(db, sync_manager(db), "https://example.com/x", secret="not-a-secret")
+    _view, generated = add_endpoint(
+        db, sync_manager(db), "https://example.com/x", event_types=["a", "b"]
+    )
     assert generated.startswith("whsec_")
     assert list_endpoints(db)[0].event_types == ["a", "b"]
+
+
+def test_only_a_sync_manager_changes_endpoints_and_each_change_is_audited(db: Database) -> None:
+    """Where verdicts (and so refunds) are sent is a supervisor's decision: refused to a grader
+    and to nobody signed in, checked in the change's own transaction, and audited, without
+    the secret."""
+    grader = make_user(db, "grader")
+    for actor in (grader, Actor(station_id="BENCH-T1")):
+        with pytest.raises(PermissionDenied):
+            add_endpoint(db, actor, "https://example.com/hook")
+    assert list_endpoints(db) == []
+    manager = sync_manager(db)
+    view, secret = add_endpoint(db, manager, "https://example.com/hook")
+    with pytest.raises(PermissionDenied):
+        set_enabled(db, grader, view.id, False)
+    with pytest.raises(PermissionDenied):
+        remove_endpoint(db, grader, view.id)
+    assert list_endpoints(db)[0].enabled
+    set_enabled(db, manager, view.id, False)
+    rotated = rotate_secret(db, manager, view.id)
+    remove_endpoint(db, manager, view.id)
+    assert list_endpoints(db) == []
+    with db.read() as session:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity_type == "endpoint")
+            .order_by(AuditEvent.seq)
+        ).all()  # fmt: skip
+        trail = [(row.action, row.actor_id, row.entity_id) for row in rows]
+        written = " ".join(str(row.after) for row in rows)
+    assert trail == [
+        (f"sync.endpoint_{action}", manager.user_id, str(view.id))
+        for action in ("added", "disabled", "secret_rotated", "removed")
+    ]
+    assert "https://example.com/hook" in written
+    assert secret not in written and rotated not in written
 
 
 # --- retries ----------------------------------------------------------------------------
@@ -123,7 +170,7 @@ def test_5xx_with_and_without_retry_after_then_delivered_once(db: Database, secr
     replies = {1: Reply(500), 2: Reply(503, headers={"Retry-After": "120"}), 3: Reply(200)}
     clock = FakeClock()
     with Receiver(secret, lambda _e, n: replies[n]) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         (event_id,) = add_events(db, ["U1"])
         relay = Relay(db, FAST, clock=clock, jitter=no_jitter)
         relay.run_once()
@@ -163,7 +210,7 @@ def test_connection_refused_keeps_pending(db: Database, secret: str) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed once the block ends: nothing listens
-    add_endpoint(db, f"http://127.0.0.1:{port}/hook", secret=secret)
+    add_endpoint(db, sync_manager(db), f"http://127.0.0.1:{port}/hook", secret=secret)
     (event_id,) = add_events(db, ["U1"])
     relay = Relay(db, FAST, jitter=no_jitter)
     counts = relay.run_once()
@@ -178,7 +225,7 @@ def test_connection_refused_keeps_pending(db: Database, secret: str) -> None:
 def test_timeout_is_retried_without_double_effect(db: Database, secret: str) -> None:
     config = SyncConfig(base_backoff_s=0.01, max_backoff_s=0.01, request_timeout_s=0.3)
     with Receiver(secret, lambda _e, n: Reply(delay_s=1.0 if n == 1 else 0)) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         (event_id,) = add_events(db, ["U1"])
         relay = Relay(db, config, jitter=no_jitter)
         first = relay.run_once()
@@ -192,7 +239,7 @@ def test_timeout_is_retried_without_double_effect(db: Database, secret: str) -> 
 
 def test_dropped_connection_after_apply_is_redelivered_once(db: Database, secret: str) -> None:
     with Receiver(secret, lambda _e, n: Reply(drop_after_apply=n == 1)) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         (event_id,) = add_events(db, ["U1"])
         relay = Relay(db, FAST, jitter=no_jitter)
         assert relay.run_once().retried == 1
@@ -213,7 +260,7 @@ def test_unit_order_kept_while_its_first_event_fails(db: Database, secret: str) 
         return Reply(503) if event["id"] == first_a and n <= 3 else Reply()
 
     with Receiver(secret, behaviour) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         relay = Relay(db, FAST, jitter=no_jitter)
         relay.run_once()
         assert [u for u, _ in rx.applied_units] == ["B", "B"]  # B flows, A waits for its first
@@ -235,7 +282,7 @@ def test_4xx_dead_letters_and_other_units_flow(db: Database, secret: str) -> Non
         return Reply()
 
     with Receiver(secret, behaviour) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         relay = Relay(db, FAST, jitter=no_jitter)
         counts = relay.run_once()
         assert (counts.delivered, counts.dead) == (2, 1)
@@ -257,7 +304,7 @@ def test_4xx_dead_letters_and_other_units_flow(db: Database, secret: str) -> Non
 def test_410_disables_endpoint_and_keeps_the_rest(db: Database, secret: str) -> None:
     ids = add_events(db, ["A", "A", "B"])
     with Receiver(secret, lambda _e, _n: Reply(410)) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         relay = Relay(db, FAST, batch_size=1, jitter=no_jitter)
         counts = relay.run_once()
         relay.close()
@@ -272,7 +319,7 @@ def test_410_disables_endpoint_and_keeps_the_rest(db: Database, secret: str) -> 
 
 def test_event_type_filter(db: Database, secret: str) -> None:
     with Receiver(secret) as rx:
-        add_endpoint(db, rx.url, secret=secret, event_types=["other.type"])
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret, event_types=["other.type"])
         add_events(db, ["A"])
         relay = Relay(db, FAST)
         assert relay.run_once().created == 0
@@ -290,7 +337,7 @@ def test_relay_killed_mid_batch_then_restarted(
     n = 120
     ids = add_events(db, [f"U{i % 40}" for i in range(n)])
     with Receiver(secret, lambda _e, _n: Reply(delay_s=0.05)) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         env = {**os.environ, "STATION_DATA_DIR": str(data_dir)}
         proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; from station.cli import main; sys.exit(main())",

@@ -22,6 +22,7 @@ from station.sync.lease import LEASE_NAME
 from station.sync.relay import Relay
 from station.sync.status import sync_status
 from tests.event_payloads import LABEL_PRINTED, label_printed
+from tests.factories import sync_manager
 from tests.integration.test_sync_relay import (
     FAST,
     FakeClock,
@@ -50,7 +51,7 @@ def test_408_and_429_retry_after_an_http_date(db: Database, secret: str, status:
     wall_when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=90)
     replies = {1: Reply(status, headers={"Retry-After": format_datetime(wall_when, usegmt=True)})}
     with Receiver(secret, lambda _e, n: replies.get(n, Reply())) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         (event_id,) = add_events(db, ["U1"])
         relay = Relay(db, FAST, clock=clock, jitter=no_jitter)
         counts = relay.run_once()
@@ -75,7 +76,7 @@ def test_event_failing_its_schema_is_dead_lettered_unsent(db: Database, secret: 
                                aggregate_id="U-BAD", payload=broken).id  # fmt: skip
     (good,) = add_events(db, ["U-GOOD"])
     with Receiver(secret) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         relay = Relay(db, FAST, jitter=no_jitter)
         counts = relay.run_once()
         relay.close()
@@ -92,7 +93,7 @@ def test_a_second_relay_stands_by_while_the_first_holds_the_lease(
     db: Database, secret: str
 ) -> None:
     with Receiver(secret) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         first = Relay(db, FAST, jitter=no_jitter)
         add_events(db, ["A"])
         assert first.run_once().delivered == 1  # first takes the lease
@@ -121,7 +122,7 @@ def test_a_lease_left_by_a_killed_process_on_this_machine_is_taken_over(
             {"owner": uuid.uuid4().hex, "host": socket.gethostname(),
              "pid": int(gone.stdout), "expires_at": until.isoformat()})))  # fmt: skip
     with Receiver(secret) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         add_events(db, ["A"])
         relay = Relay(db, FAST, jitter=no_jitter)
         counts = relay.run_once()
@@ -144,7 +145,7 @@ def test_a_live_lease_elsewhere_is_respected_until_it_expires(db: Database, secr
 
     hold(datetime.now(UTC) + timedelta(hours=1))
     with Receiver(secret) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         add_events(db, ["A"])
         relay = Relay(db, FAST, jitter=no_jitter)
         assert "another-bench" in (relay.run_once().standby or "")
@@ -161,14 +162,14 @@ def test_endpoint_added_later_and_re_enabled_endpoint_get_every_pending_event(
     early = add_events(db, ["A", "B"])
     assert relay.run_once().created == 0  # no endpoint yet: nothing to deliver to
     with Receiver(secret) as rx:
-        view, _ = add_endpoint(db, rx.url, secret=secret)
+        view, _ = add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         drain(relay)
         assert sorted(rx.applied) == sorted(map(str, early))
-        set_enabled(db, view.id, False)
+        set_enabled(db, sync_manager(db), view.id, False)
         while_off = add_events(db, ["C"])
         relay.run_once()
         assert str(while_off[0]) not in rx.requests  # disabled: kept, not sent
-        set_enabled(db, view.id, True)
+        set_enabled(db, sync_manager(db), view.id, True)
         drain(relay)
         relay.close()
     assert rx.applied[-1] == str(while_off[0]) and len(rx.applied) == 3
@@ -185,7 +186,7 @@ def test_a_huge_error_body_is_cut_and_the_next_request_still_works(
         return Reply(500, body="x" * 2_000_000) if n == 1 else Reply()
 
     with Receiver(secret, behaviour) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         (event_id,) = add_events(db, ["U1"])
         relay = Relay(db, FAST, jitter=no_jitter)
         relay.run_once()
@@ -201,7 +202,7 @@ def test_delivered_rows_record_the_events_own_time(db: Database, secret: str) ->
     from station.models.sync import OutboxDelivery
 
     add_events(db, ["A"])
-    add_endpoint(db, "http://127.0.0.1:9/never", secret=secret)
+    add_endpoint(db, sync_manager(db), "http://127.0.0.1:9/never", secret=secret)
     Relay(db, FAST).ensure_deliveries()
     with db.read() as session:
         row = session.execute(
@@ -221,7 +222,7 @@ def test_deliveries_dead_letters_and_a_disabled_endpoint_are_audited(
     ids = add_events(db, ["A", "B"])
     replies = {str(ids[0]): Reply(204), str(ids[1]): Reply(410)}
     with Receiver(secret, lambda e, _n: replies[e["id"]]) as rx:
-        add_endpoint(db, rx.url, secret=secret)
+        add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         relay = Relay(db, FAST, jitter=no_jitter, station_id="BENCH-9")
         relay.run_once()
         relay.close()
@@ -230,8 +231,9 @@ def test_deliveries_dead_letters_and_a_disabled_endpoint_are_audited(
             select(AuditEvent).where(AuditEvent.action.like("sync.%")).order_by(AuditEvent.seq)
         ).all()
         assert [r.action for r in rows] == [
-            "sync.delivered", "sync.dead_lettered", "sync.endpoint_disabled",
+            "sync.endpoint_added", "sync.delivered", "sync.dead_lettered", "sync.endpoint_disabled",
         ]  # fmt: skip
+        rows = rows[1:]  # the relay's own, after the supervisor added the endpoint
         assert rows[0].after["events"] == [str(ids[0])] and rows[0].station_id == "BENCH-9"
         assert rows[1].after["event"] == str(ids[1]) and rows[1].after["status"] == 410
         assert verify_chain(session).ok

@@ -46,7 +46,7 @@ from station.sync.endpoints import add_endpoint
 from station.sync.relay import Relay
 from station.timeutil import utcnow
 from tests.event_payloads import LABEL_PRINTED, label_printed
-from tests.factories import UPS, make_rma, make_user
+from tests.factories import UPS, make_rma, make_user, sync_manager
 from tests.ui.gadget_standard import RMA
 from tests.ui.pseudo import untranslated
 from tests.ui.steps import finalize_grade_a_in_the_view_model, finalize_with_photos
@@ -201,7 +201,7 @@ def _queue_row(dialog: SupervisorDialog, kind: str) -> int:
 def dead_letter(db, runner, httpserver):
     """A sync view-model whose status has one event an endpoint refused (a dead letter)."""
     httpserver.expect_request("/hook").respond_with_data("bad payload", status=422)
-    add_endpoint(db, httpserver.url_for("/hook"))
+    add_endpoint(db, sync_manager(db), httpserver.url_for("/hook"))
     with db.write() as session:
         add_outbox_event(session, event_type=LABEL_PRINTED, aggregate_type="unit",
                          aggregate_id="unit-1", payload=label_printed("unit-1"))  # fmt: skip

@@ -9,7 +9,7 @@ from station.sync.config import SyncConfig
 from station.sync.endpoints import add_endpoint
 from station.sync.relay import Relay
 from tests.event_payloads import LABEL_PRINTED, label_printed
-from tests.factories import make_user
+from tests.factories import make_user, sync_manager
 from ui.viewmodels.sync import SyncViewModel
 from ui.widgets.sync_indicator import SyncIndicator
 
@@ -27,7 +27,9 @@ def _event(db, unit: str) -> None:
 
 
 def test_offline_then_failed_then_retried(qtbot, db, runner, httpserver):
-    add_endpoint(db, f"http://127.0.0.1:{_closed_port()}/hook")  # nobody listening: offline
+    add_endpoint(
+        db, sync_manager(db), f"http://127.0.0.1:{_closed_port()}/hook"
+    )  # nobody listening: offline
     _event(db, "unit-1")
     relay = Relay(db, SyncConfig(request_timeout_s=2))
     relay.run_once()
@@ -40,7 +42,7 @@ def test_offline_then_failed_then_retried(qtbot, db, runner, httpserver):
 
     # A receiver that refuses the event (422): it becomes a dead letter a supervisor can see.
     httpserver.expect_request("/hook").respond_with_data("bad payload", status=422)
-    add_endpoint(db, httpserver.url_for("/hook"))
+    add_endpoint(db, sync_manager(db), httpserver.url_for("/hook"))
     _event(db, "unit-2")
     relay.run_once()
     vm.refresh()

@@ -25,7 +25,6 @@ from PySide6.QtCore import QObject, Signal
 
 from station.context import AppContext
 from station.i18n import current_language
-from station.permissions import Permission, authorize
 from station.services.common import Actor
 from station.services.device_checks import (
     devices_for_test,
@@ -237,31 +236,22 @@ class SettingsViewModel(QObject):
                             self._endpoint_failed)  # fmt: skip
 
     def add_endpoint(self, url: str) -> None:
-        db = self._context.db
-
-        def work() -> str:
-            _view, secret = endpoint_service.add_endpoint(db, url.strip())
-            return secret
-
-        self._as_manager(work, self._endpoint_added)
-
-    def set_endpoint_enabled(self, endpoint_id: uuid.UUID, enabled: bool) -> None:
-        db = self._context.db
-        self._as_manager(
-            lambda: endpoint_service.set_enabled(db, endpoint_id, enabled),
-            lambda _view: self.refresh_endpoints(),
-        )
-
-    def _as_manager(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
-        """Endpoint changes are sync management: the acting user's role is checked first."""
+        """As the signed-in user: the service refuses anyone who may not manage sync."""
         db, actor = self._context.db, self._actor()
 
-        def work() -> Any:
-            with db.read() as session:
-                authorize(session, actor, Permission.MANAGE_SYNC)
-            return fn()
+        def work() -> str:
+            _view, secret = endpoint_service.add_endpoint(db, actor, url.strip())
+            return secret
 
-        self._runner.submit(work, on_done, self._endpoint_failed)
+        self._runner.submit(work, self._endpoint_added, self._endpoint_failed)
+
+    def set_endpoint_enabled(self, endpoint_id: uuid.UUID, enabled: bool) -> None:
+        db, actor = self._context.db, self._actor()
+        self._runner.submit(
+            lambda: endpoint_service.set_enabled(db, actor, endpoint_id, enabled),
+            lambda _view: self.refresh_endpoints(),
+            self._endpoint_failed,
+        )
 
     def _endpoint_added(self, secret: str) -> None:
         self.secretIssued.emit(secret)
