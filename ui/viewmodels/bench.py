@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -26,6 +24,7 @@ from station.services.scanning import ScanKind, ScanResult, resolve_scan
 from station.views import InspectionView, RmaLineView, RmaView, VerdictView
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench_devices import DeviceActions
+from ui.viewmodels.bench_facts import FactActions
 from ui.viewmodels.bench_flow import ScanFirstFlow
 from ui.viewmodels.checklist import ItemModel, PendingFacts, items_of
 from ui.viewmodels.inspection_readout import InspectionReadout
@@ -50,7 +49,9 @@ class Feedback(StrEnum):
     VERDICT_RECORDED = "verdict_recorded"
 
 
-class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions, RememberedMessage):
+class BenchViewModel(
+    QObject, InspectionReadout, ScanFirstFlow, DeviceActions, FactActions, RememberedMessage
+):
     stateChanged = Signal(str)
     # A Feedback value, for sounds and flashes.
     feedback = Signal(str)
@@ -173,75 +174,6 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions, R
             return parcel.id, view, ctx.standards.by_hash(view.standard_hash)
 
         self._runner.submit(work, self._on_opened, self._on_error)
-
-    def set_answer(self, item_code: str, answer: Any) -> None:
-        """Record (or, with None, clear) a checklist answer. Multiple choice: a list of codes,
-        where an empty list is the answer "none of these"."""
-        inspection = self._require_inspection()
-        if inspection is None:
-            return
-        ctx = self._context
-        token = self._pending.add_answer(item_code, answer)
-        self._evaluate_locally()
-        self._submit_fact(
-            lambda: inspections.record_answer(
-                ctx.db, ctx.actor, ctx.standards, inspection.id, item_code, answer
-            ),
-            item_code,
-            token,
-        )
-
-    def record_measurement(self, item_code: str, value: float) -> None:
-        inspection = self._require_inspection()
-        if inspection is None:
-            return
-        item = next((i for i in self.items if i.code == item_code), None)
-        unit = (item.unit if item else None) or ""
-        ctx = self._context
-        token = self._pending.add_measurement(item_code, float(value), unit)
-        self._evaluate_locally()
-        self._submit_fact(
-            lambda: inspections.record_measurement(
-                ctx.db, ctx.actor, inspection.id, item_code, float(value), unit
-            ),
-            item_code,
-            token,
-        )
-
-    def record_defect(
-        self,
-        code: str,
-        *,
-        zone: str | None = None,
-        severity: str | None = None,
-        note: str | None = None,
-    ) -> None:
-        """Record a defect from the catalogue; severity None takes the catalogue's."""
-        inspection = self._require_inspection()
-        if inspection is None:
-            return
-        ctx = self._context
-        self._submit_fact(
-            lambda: inspections.record_defect(
-                ctx.db,
-                ctx.actor,
-                ctx.standards,
-                inspection.id,
-                code,
-                zone=zone,
-                severity=severity,
-                note=note or None,
-            )
-        )
-
-    def remove_defect(self, finding_id: uuid.UUID) -> None:
-        inspection = self._require_inspection()
-        if inspection is None:
-            return
-        ctx = self._context
-        self._submit_fact(
-            lambda: inspections.remove_defect(ctx.db, ctx.actor, inspection.id, finding_id)
-        )
 
     def finalize(self) -> None:
         """Record the verdict; refused here (saying what is missing) while facts are missing,
@@ -466,34 +398,6 @@ class BenchViewModel(QObject, InspectionReadout, ScanFirstFlow, DeviceActions, R
         self.evaluation = evaluation
         self.evaluation_confirmed = False
         self.evaluationChanged.emit(evaluation)
-
-    def _submit_fact(
-        self, work: Callable[[], InspectionView], item_code: str | None = None, token: int = 0
-    ) -> None:
-        def done(view: InspectionView) -> None:
-            if item_code is not None:
-                self._pending.settle(item_code, token)
-            self._on_fact_recorded(view)
-
-        def failed(error: BaseException) -> None:
-            if item_code is not None:
-                self._pending.settle(item_code, token)
-            self._on_fact_failed(error)
-
-        self._runner.submit(work, done, failed)
-
-    def _on_fact_recorded(self, view: InspectionView) -> None:
-        self._weigh_in_flight = False
-        if self.inspection is None or self.inspection.id != view.id:
-            return  # the bench moved on (finalized or reset) meanwhile
-        self._on_inspection(view)
-
-    def _on_fact_failed(self, error: BaseException) -> None:
-        self._weigh_in_flight = False
-        if self.inspection is not None:
-            # Put the widgets and the preview back to what is recorded (and re-confirm it).
-            self._on_inspection(self.inspection)
-        self._on_error(error)
 
     def _on_finalized(self, verdict: VerdictView) -> None:
         self.finalizing = False
