@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -31,7 +32,7 @@ from station.codes import GS, normalize_code
 from station.db import Database
 from station.i18n import _
 from station.lpn import is_valid_lpn, looks_like_lpn
-from station.models import Inspection, Lpn, Rma, RmaLine, RmaStatus, RmaTracking
+from station.models import Inspection, InspectionStatus, Lpn, Rma, RmaLine, RmaStatus, RmaTracking
 from station.services.common import ServiceError
 from station.views import RmaView
 
@@ -74,6 +75,8 @@ class ScanResult:
     message: str | None = None
     operator: str | None = None
     gs1: Gs1Data | None = None
+    # An LPN whose unit a supervisor wants inspected again: the draft second opinion waiting.
+    second_opinion: uuid.UUID | None = None
 
 
 def _rma_query() -> Select[Rma]:
@@ -148,12 +151,18 @@ def _lpn_result(session: Session, normalized: str) -> ScanResult:
         .where(Lpn.code == normalized)
     )
     known = rma is not None or session.scalar(select(Lpn.id).where(Lpn.code == normalized))
+    waiting = session.scalar(
+        select(Inspection.id)
+        .join(Lpn, Lpn.inspection_id == Inspection.second_opinion_for_id)
+        .where(Lpn.code == normalized, Inspection.status == InspectionStatus.DRAFT.value)
+    )
     return ScanResult(
         ScanKind.LPN,
         normalized,
         RmaView.of(rma) if rma else None,
         valid=True if own_format else None,
         message=None if known else _("LPN not found at this station"),
+        second_opinion=waiting,
     )
 
 

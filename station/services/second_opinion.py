@@ -23,9 +23,9 @@ from station.models import Dispute, Inspection, InspectionStatus, Lpn, Verdict
 from station.permissions import Permission, authorize
 from station.services.common import Actor, InvalidState, ServiceError
 from station.services.disputes import ACTIVE_DISPUTE_STATES, current_verdict
-from station.services.facts import get_row
+from station.services.facts import get_row, inspection_view
 from station.timeutil import utcnow
-from station.views import VerdictView
+from station.views import InspectionView, VerdictView
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,29 @@ def request_second_opinion(
                      entity_type="dispute", entity_id=dispute.id,
                      after={"inspection": str(again.id)})  # fmt: skip
         return again.id
+
+
+def take_second_opinion(db: Database, actor: Actor, inspection_id: uuid.UUID) -> InspectionView:
+    """A grader takes up the waiting second opinion at the bench (they scanned the unit's LPN):
+    the draft becomes theirs. The first grader is refused here already, before inspecting the
+    unit again for nothing (finalizing checks it once more)."""
+    with db.write() as session:
+        authorize(session, actor, Permission.INSPECT)
+        inspection = get_row(session, Inspection, inspection_id, _("inspection"))
+        if inspection.second_opinion_for_id is None:
+            raise InvalidState(_("this inspection is not a second opinion"))
+        if inspection.status != InspectionStatus.DRAFT.value:
+            raise InvalidState(_("this second opinion has been given already"))
+        original = get_row(session, Inspection, inspection.second_opinion_for_id, _("inspection"))
+        first = current_verdict(session, original.id)
+        if actor.user_id is not None and actor.user_id in {first.decided_by_id, original.grader_id}:
+            raise ServiceError(_("a second opinion needs a different grader than the first"))
+        if inspection.grader_id != actor.user_id:
+            inspection.grader_id = actor.user_id
+            audit_action(session, actor, action="second_opinion.taken", entity_type="inspection",
+                         entity_id=inspection.id,
+                         after={"second_opinion_for": str(original.id)})  # fmt: skip
+        return inspection_view(session, inspection)
 
 
 def finalize_second_opinion(

@@ -329,3 +329,29 @@ def test_second_opinion_is_blind_by_another_grader_and_never_sent_upstream(
     assert evidence.second_opinion is not None
     assert evidence.second_opinion.grade == second.grade
     assert evidence.second_opinion.grader_id == other.user_id
+
+
+def test_scanning_the_units_lpn_finds_the_waiting_second_opinion_for_another_grader(
+    db, people, standards, finalized
+):
+    from station.services.scanning import resolve_scan
+    from station.services.second_opinion import request_second_opinion, take_second_opinion
+
+    assert resolve_scan(db, finalized.lpn).second_opinion is None  # none asked for yet
+    supervisor = people["supervisor"]
+    dispute = open_dispute(db, supervisor, finalized.inspection_id, REASON)
+    again_id = request_second_opinion(db, supervisor, dispute.id, dispute.version)
+    assert resolve_scan(db, finalized.lpn).second_opinion == again_id
+
+    with pytest.raises(ServiceError, match="different grader"):
+        take_second_opinion(db, people["grader"], again_id)  # the first grader: refused at once
+    with pytest.raises(PermissionDenied):
+        take_second_opinion(db, Actor(station_id="BENCH-T1"), again_id)  # nobody signed in
+    other = make_user(db, "grader", "grader2")
+    view = take_second_opinion(db, other, again_id)
+    assert view.id == again_id and view.status == "draft" and view.answers == {}
+    _answer_all(db, other, standards, again_id, GOOD_ANSWERS)
+    svc.finalize_inspection(db, other, standards, again_id)
+    assert resolve_scan(db, finalized.lpn).second_opinion is None  # given: no longer waiting
+    with pytest.raises(InvalidState):
+        take_second_opinion(db, other, again_id)
