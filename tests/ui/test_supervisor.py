@@ -97,6 +97,25 @@ def test_a_grader_is_refused_by_the_service(qtbot, queue_ctx, runner):
     assert dialog.table.rowCount() == 2  # nothing resolved
 
 
+def test_a_second_opinion_is_asked_for_once_and_waits_for_the_units_lpn(qtbot, queue_ctx, runner):
+    from station.models import Dispute
+    from station.services.scanning import resolve_scan
+
+    ctx, people, disputes = queue_ctx
+    dialog = _dialog(qtbot, ctx, runner, people["supervisor"])
+    qtbot.waitUntil(lambda: dialog.new_grade.count() > 0, timeout=10_000)  # evidence loaded
+    assert dialog.second_opinion_button.isEnabled()  # no reason needed to ask
+    qtbot.mouseClick(dialog.second_opinion_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Second opinion asked for" in dialog.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: not dialog.second_opinion_button.isEnabled(), timeout=10_000)
+    with ctx.db.read() as session:
+        again = session.get(Dispute, disputes["late"].id).second_opinion_inspection_id
+    assert again is not None
+    lpn = dialog._vm.evidence.report.header.lpn
+    assert resolve_scan(ctx.db, lpn).second_opinion == again  # a bench scan finds it
+    assert dialog.table.rowCount() == 2  # still to be ruled on
+
+
 def test_filters_narrow_the_queue(qtbot, queue_ctx, runner):
     ctx, people, _disputes = queue_ctx
     dialog = _dialog(qtbot, ctx, runner, people["supervisor"])

@@ -25,7 +25,7 @@ from station.views import InspectionView, RmaLineView, RmaView, VerdictView
 from ui.tasks import TaskRunner
 from ui.viewmodels.bench_devices import DeviceActions
 from ui.viewmodels.bench_facts import FactActions
-from ui.viewmodels.bench_flow import ScanFirstFlow
+from ui.viewmodels.bench_flow import ScanFirstFlow, SecondOpinionFlow
 from ui.viewmodels.checklist import ItemModel, PendingFacts, items_of
 from ui.viewmodels.inspection_readout import InspectionReadout
 from ui.viewmodels.messages import Message, RememberedMessage
@@ -50,7 +50,13 @@ class Feedback(StrEnum):
 
 
 class BenchViewModel(
-    QObject, InspectionReadout, ScanFirstFlow, DeviceActions, FactActions, RememberedMessage
+    QObject,
+    InspectionReadout,
+    ScanFirstFlow,
+    SecondOpinionFlow,
+    DeviceActions,
+    FactActions,
+    RememberedMessage,
 ):
     stateChanged = Signal(str)
     # A Feedback value, for sounds and flashes.
@@ -88,6 +94,7 @@ class BenchViewModel(
         self._cancel_asked_at = 0.0
         self._weigh_in_flight = False
         self.finalizing = False
+        self.second_opinion = False
 
     # --- derived -------------------------------------------------------------------------
 
@@ -215,6 +222,9 @@ class BenchViewModel(
         inspection = self.inspection
         if inspection is None or self.state is not BenchState.INSPECTING:
             return
+        if self.second_opinion:
+            self._set_second_opinion_aside()
+            return
         ctx = self._context
 
         def work() -> None:
@@ -236,6 +246,7 @@ class BenchViewModel(
         self.parcel_rmas = ()
         self._cancel_asked_at = 0.0
         self._standard = None
+        self.second_opinion = False
         self._pending.clear()
         self.scanChanged.emit(None)
         self.rmaChanged.emit(None)
@@ -251,6 +262,9 @@ class BenchViewModel(
         self._message("info", "")  # the last parcel's news is not this one's
         self.scan = result
         self.scanChanged.emit(result)
+        if result.second_opinion is not None:
+            self._take_second_opinion(result)
+            return
         if result.message:
             self._message("warning", result.message)
         if result.rma is None:
@@ -403,9 +417,11 @@ class BenchViewModel(
         self.finalizing = False
         self.printed_labels = []
         self.labelsChanged.emit([])
-        self._issue_labels(
-            self._context.settings.labels.on_finalize, inspection_id=verdict.inspection_id
-        )
+        second_opinion, self.second_opinion = self.second_opinion, False
+        if not second_opinion:  # the unit keeps its labels; a second opinion informs a ruling
+            self._issue_labels(
+                self._context.settings.labels.on_finalize, inspection_id=verdict.inspection_id
+            )
         self.verdict = verdict
         self.inspection = None
         self.evaluation = None
@@ -415,6 +431,15 @@ class BenchViewModel(
         self.inspectionChanged.emit(None)
         self._set_state(BenchState.FINALIZED)
         self.feedback.emit(Feedback.VERDICT_RECORDED)
+        if second_opinion:
+            self._message(
+                "success",
+                lambda: self.tr(
+                    "Second opinion recorded: grade {grade}. It goes to the supervisor who "
+                    "rules on the dispute; the unit keeps LPN {lpn}"
+                ).format(grade=verdict.grade, lpn=verdict.lpn),
+            )
+            return
         self._message(
             "success",
             lambda: self.tr("Verdict recorded: grade {grade}, LPN {lpn}").format(

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 from devices.gs1 import gtin_to_14, is_valid_gtin
 from station.commands import Command, CommandKind, UnknownCommand, command_label, parse_command
 from station.services.scanning import ScanKind, ScanResult, resolve_scan
+from station.services.second_opinion import take_second_opinion
 from station.views import RmaLineView, RmaView
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
+    from inspection_rules import Standard
     from station.context import AppContext
     from station.services.labels import LabelPrintView
     from station.views import InspectionView, VerdictView
@@ -299,3 +301,60 @@ class ScanFirstFlow:
 
 def _line_for(lines: list[RmaLineView], gtin: str) -> RmaLineView | None:
     return next((ln for ln in lines if ln.gtin and gtin_to_14(ln.gtin) == gtin_to_14(gtin)), None)
+
+
+class SecondOpinionFlow:
+    """A supervisor asked for a second opinion on a disputed unit: the next grader (not the
+    first) who scans its LPN inspects it again, blind, as a draft of its own. Its verdict goes
+    to the supervisor only: no labels are printed and nothing is sent upstream. Esc sets it
+    aside without cancelling it: it waits for the next scan of that LPN."""
+
+    _context: AppContext
+    _runner: TaskRunner
+    rma: RmaView | None
+    second_opinion: bool
+
+    if TYPE_CHECKING:
+        feedback: SignalInstance
+        rmaChanged: SignalInstance
+
+        def tr(self, text: str) -> str: ...
+        def reset(self) -> None: ...
+        def _message(self, level: str, text: Message) -> None: ...
+        def _on_error(self, error: BaseException) -> None: ...
+        def _on_opened(self, opened: tuple[uuid.UUID, InspectionView, Standard | None]) -> None: ...
+
+    def _take_second_opinion(self, result: ScanResult) -> None:
+        from ui.viewmodels.bench import Feedback
+
+        inspection_id, lpn, ctx = result.second_opinion, result.normalized, self._context
+        assert inspection_id is not None
+        self.feedback.emit(Feedback.SCAN_ACCEPTED)
+        self.rma = result.rma
+        self.rmaChanged.emit(result.rma)
+
+        def work() -> tuple[uuid.UUID, InspectionView, Standard | None]:
+            view = take_second_opinion(ctx.db, ctx.actor, inspection_id)
+            return view.parcel_id, view, ctx.standards.by_hash(view.standard_hash)
+
+        def opened(opened: tuple[uuid.UUID, InspectionView, Standard | None]) -> None:
+            self.second_opinion = True
+            self._on_opened(opened)
+            self._message(
+                "info",
+                lambda: self.tr(
+                    "Second opinion on LPN {lpn}: inspect the unit as if for the first time "
+                    "(the first grade is not shown)"
+                ).format(lpn=lpn),
+            )
+
+        self._runner.submit(work, opened, self._on_error)
+
+    def _set_second_opinion_aside(self) -> None:
+        self.reset()
+        self._message(
+            "info",
+            lambda: self.tr(
+                "Second opinion set aside: it waits for the next scan of the unit's LPN"
+            ),
+        )

@@ -18,6 +18,7 @@ from station.i18n import N_, _
 from station.services.common import Actor
 from station.services.disputes import DisputeConflict, RevisedOutcome, resolve_dispute
 from station.services.evidence import Evidence, EvidencePhoto, gather_evidence
+from station.services.second_opinion import request_second_opinion
 from station.services.supervisor_queue import QueueItem, review_flagged, supervisor_queue
 from station.timeutil import utcnow
 from ui.tasks import TaskRunner
@@ -116,6 +117,22 @@ class SupervisorViewModel(RememberedMessage, QObject):
             return view.state
 
         self._runner.submit(work, self._on_resolved, self._on_error)
+
+    def ask_second_opinion(self, item: QueueItem) -> None:
+        """A blind re-inspection of the disputed unit by another grader: it waits at every
+        bench for the next scan of the unit's LPN."""
+        ctx, actor = self._context, self._actor()
+
+        def work() -> None:
+            request_second_opinion(ctx.db, actor, item.id, item.version)
+
+        def done(_result: None) -> None:
+            self._say("info", lambda: self.tr(
+                "Second opinion asked for: another grader scans the unit's LPN at a bench"))  # fmt: skip
+            self.refresh()
+            self.load_evidence(item)
+
+        self._runner.submit(work, done, self._on_error)
 
     def review(self, item: QueueItem, outcome: str, note: str) -> None:
         """A flagged verdict: ``accepted`` (grade stands) or ``disputed`` (opens a dispute)."""

@@ -79,10 +79,12 @@ class SupervisorDialog(Retranslatable, QDialog):
         self.revise_button = QPushButton(self)
         self.accept_button = QPushButton(self)
         self.dispute_button = QPushButton(self)
+        self.second_opinion_button = QPushButton(self)
         touch: tuple[QWidget, ...] = (
             self.seller, self.grade, self.grader, self.min_age, self.filter_button,
             self.new_grade, self.new_disposition, self.refund, self.uphold_button,
             self.revise_button, self.accept_button, self.dispute_button,
+            self.second_opinion_button,
         )  # fmt: skip
         for target in touch:
             target.setMinimumHeight(TOUCH_TARGET_PX)
@@ -120,6 +122,9 @@ class SupervisorDialog(Retranslatable, QDialog):
         right_layout.addWidget(self.evidence, 1)
         right_layout.addLayout(ruling)
         right_layout.addLayout(buttons)
+        # Before ruling, a dispute may get a blind re-inspection by another grader: its own
+        # row, under the rulings it informs.
+        right_layout.addWidget(self.second_opinion_button)
         right_layout.addWidget(self.status)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
@@ -136,6 +141,7 @@ class SupervisorDialog(Retranslatable, QDialog):
         self.revise_button.clicked.connect(lambda: self._resolve(revise=True))
         self.accept_button.clicked.connect(lambda: self._review("accepted"))
         self.dispute_button.clicked.connect(lambda: self._review("disputed"))
+        self.second_opinion_button.clicked.connect(self._ask_second_opinion)
         vm.queueChanged.connect(self._show_queue)
         vm.evidenceChanged.connect(self._show_evidence)
         vm.messageChanged.connect(self._show_message)
@@ -164,6 +170,11 @@ class SupervisorDialog(Retranslatable, QDialog):
         self.revise_button.setText(self.tr("Revise"))
         self.accept_button.setText(self.tr("Accept (flagged)"))
         self.dispute_button.setText(self.tr("Open a dispute (flagged)"))
+        self.second_opinion_button.setText(self.tr("Ask for a second opinion"))
+        self.second_opinion_button.setToolTip(
+            self.tr("Another grader inspects the unit again, blind, when they scan its LPN at a "
+                    "bench; their grade shows here before you rule")
+        )  # fmt: skip
         self._show_queue(self._vm.items, select=False)
         for index in range(self.new_disposition.count()):
             code = str(self.new_disposition.itemData(index))
@@ -234,6 +245,7 @@ class SupervisorDialog(Retranslatable, QDialog):
             self.new_grade.setCurrentText(current.grade)
             self.new_disposition.setCurrentIndex(self.new_disposition.findData(current.disposition))
             self.refund.setValue(float(current.refund_percent))
+        self._update_buttons()  # a second opinion asked for already: not again
 
     # --- ruling ---------------------------------------------------------------------------
 
@@ -253,6 +265,23 @@ class SupervisorDialog(Retranslatable, QDialog):
             button.setVisible(not is_flagged)
         for button in (self.accept_button, self.dispute_button):
             button.setVisible(is_flagged)
+        self.second_opinion_button.setVisible(not is_flagged)
+        self.second_opinion_button.setEnabled(is_dispute and not self._second_opinion_asked())
+
+    def _second_opinion_asked(self) -> bool:
+        """Whether the selected dispute has one already (from its evidence, once loaded)."""
+        item, evidence = self.selected(), self._vm.evidence
+        return (
+            item is not None
+            and evidence is not None
+            and evidence.inspection_id == item.inspection_id
+            and evidence.second_opinion is not None
+        )
+
+    def _ask_second_opinion(self) -> None:
+        item = self.selected()
+        if item is not None:
+            self._vm.ask_second_opinion(item)
 
     def _resolve(self, revise: bool) -> None:
         item = self.selected()
