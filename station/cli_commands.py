@@ -16,7 +16,6 @@ from typing import Any
 
 from inspection_rules import StandardRegistry
 from inspection_rules.loader import SHIPPED_DIR, load_standards
-from labels.command_sheet import SheetDoesNotFit, SheetSection, render_command_sheet
 from station.commands import (
     Command,
     CommandKind,
@@ -95,6 +94,10 @@ def command_sheet_pdf(commands: list[Command], language: str) -> bytes:
     Switches the process-wide language while the texts are looked up: meant for the command
     line, not for a window whose other texts would briefly follow the switch.
     """
+    # Here, not at the top: ReportLab is not loaded by a station's start (``station gui``
+    # parses the same command line).
+    from labels.command_sheet import SheetDoesNotFit, SheetSection, render_command_sheet
+
     previous = current_language()
     set_language(language)
     try:

@@ -18,7 +18,6 @@ from typing import Any
 
 from station.context import AppContext
 from station.i18n import _
-from station.services import reports
 from station.services.common import InvalidState
 from station.timeutil import today_utc
 
@@ -71,6 +70,8 @@ def run_report(args: argparse.Namespace, context: AppContext, as_json: bool) -> 
 
 
 def _inspection(args: argparse.Namespace, context: AppContext, as_json: bool) -> int:
+    from station.services import reports  # ReportLab: loaded by the report, not by every start
+
     try:
         inspection_id = uuid.UUID(args.inspection_id)
     except ValueError as exc:

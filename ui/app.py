@@ -132,10 +132,10 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-#: Modules the station needs only later (biip: at the first GS1 scan) that take a while to
-#: load: loaded off the main thread once the window is up, so neither the start nor that first
-#: scan waits for them.
-PRELOAD = ("biip.gs1_messages",)
+#: Modules the station needs only later that take a while to load (biip: at the first GS1
+#: scan; ReportLab, with the reports: at the first report or supervisor's evidence): loaded off
+#: the main thread once the window is up, so neither the start nor that first use waits.
+PRELOAD = ("biip.gs1_messages", "station.services.reports", "station.services.daily_report")
 
 
 def preload_in_background(modules: Sequence[str] = PRELOAD) -> threading.Thread:

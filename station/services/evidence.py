@@ -11,18 +11,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from inspection_rules import Disposition, StandardRegistry
-from labels.report_inspection import InspectionReportData
 from station.db import Database
 from station.models import Dispute
 from station.photos import PhotoStore
 from station.services.disputes import DisputeView, verdict_in_force
-from station.services.reports import inspection_report_data
 from station.services.second_opinion import SecondOpinion, second_opinion_of
+
+if TYPE_CHECKING:
+    from labels.report_inspection import InspectionReportData
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class Evidence:
 def gather_evidence(
     db: Database, standards: StandardRegistry, photos: PhotoStore, inspection_id: uuid.UUID
 ) -> Evidence:
+    # ReportLab comes with the report module: loaded here (on a worker), not by a start.
+    from station.services.reports import inspection_report_data
+
     report = inspection_report_data(db, standards, inspection_id)
     with db.read() as session:
         verdict = verdict_in_force(session, inspection_id)

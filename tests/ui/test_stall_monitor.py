@@ -55,12 +55,13 @@ def test_a_sleeping_slot_is_logged_once_with_where_it_slept(qtbot, monitor, capl
     record = ours[0]
     assert record.levelno == logging.WARNING and record.name == LOGGER
     # The heartbeat samples every interval: a D ms block is seen as at least D - interval late.
-    logged = [stall for stall in monitor.stalls if stall >= SLEEP_MS - INTERVAL_MS]
-    assert len(logged) == 1
-    assert f"stalled for {logged[0]:.0f} ms" in record.getMessage()
+    # (A loaded machine may stall the loop elsewhere too: only our stall's line is checked.)
+    message = record.getMessage()
+    ours_late = [s for s in monitor.stalls if f"stalled for {s:.0f} ms" in message]
+    assert ours_late and ours_late[0] >= SLEEP_MS - INTERVAL_MS
     # Sleeping is waiting, not working: the thread's CPU time says so.
-    cpu = re.search(r"on the CPU for (\d+) ms", record.getMessage())
-    assert cpu is not None and float(cpu.group(1)) < logged[0] / 2
+    cpu = re.search(r"on the CPU for (\d+) ms", message)
+    assert cpu is not None and float(cpu.group(1)) < ours_late[0] / 2
     assert "time.sleep" in record.getMessage()  # the stack goes down to the blocking call
     # Every logged stall is one entry in ``stalls`` and vice versa.
     assert len(monitor.stalls) == len(caplog.records)

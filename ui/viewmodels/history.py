@@ -10,9 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from station.context import AppContext
 from station.services import labels as label_service
-from station.services.daily_report import daily_report_pdf
 from station.services.history import HistoryRow, recent_inspections
-from station.services.reports import inspection_report_pdf
 from ui.tasks import TaskRunner
 from ui.viewmodels.messages import RememberedMessage
 
@@ -70,6 +68,9 @@ class HistoryViewModel(RememberedMessage, QObject):
         target = self.report_dir / f"inspection-{row.lpn}{'-' + language if language else ''}.pdf"
 
         def work() -> str:
+            # ReportLab loads on this worker (and is preloaded after start): not on the start.
+            from station.services.reports import inspection_report_pdf
+
             pdf = inspection_report_pdf(ctx.db, ctx.standards, ctx.photos, row.inspection_id,
                                         language=language)  # fmt: skip
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +86,8 @@ class HistoryViewModel(RememberedMessage, QObject):
         target = self.report_dir / f"daily-{seller_code}-{day.isoformat()}{suffix}.pdf"
 
         def work() -> str:
+            from station.services.daily_report import daily_report_pdf
+
             pdf = daily_report_pdf(ctx.db, seller_code, day, language=language,
                                    progress=self.progressChanged.emit)  # fmt: skip
             target.parent.mkdir(parents=True, exist_ok=True)
