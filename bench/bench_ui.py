@@ -60,7 +60,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from station.context import AppContext  # noqa: E402
 from station.settings import load_settings  # noqa: E402
 from station.sync.relay import Relay  # noqa: E402
-from ui.app import build_bench, settle_heap  # noqa: E402
+from ui.app import build_bench, preload_in_background, settle_heap  # noqa: E402
 from ui.stall_monitor import StallMonitor, percentile  # noqa: E402
 from ui.widgets.sign_in import SignInDialog  # noqa: E402
 
@@ -339,7 +339,9 @@ def drive(data_dir: Path, trackings: list[str], grader: tuple[str, str], args: A
                                     f"{driver.describe()}")  # fmt: skip
             none_at, true_at = sys.getrefcount(None), sys.getrefcount(True)
             result.none_owned = none_at - (len(_BALLAST[0]) if _BALLAST else 0)
-            settle_heap()  # as ui.app.run_bench does once the window is up
+            # As ui.app.run_bench does once the window is up (sign-in takes longer than this).
+            preload_in_background().join()
+            settle_heap()
             monitor.start()
             for number, tracking in enumerate(trackings, 1):
                 step = f"inspection {number} ({tracking})"

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from devices.camera import SimulatedCamera
@@ -151,6 +151,24 @@ def preload_in_background(modules: Sequence[str] = PRELOAD) -> threading.Thread:
     return thread
 
 
+def preload_then_settle(parent: QObject) -> threading.Thread:
+    """Preload in the background, then settle the heap on the main thread (a collection there,
+    where Qt objects may be finalized), so what the preload loaded is frozen with the rest."""
+    thread = preload_in_background()
+    poll = QTimer(parent)
+    poll.setInterval(50)
+
+    def settle_when_loaded() -> None:
+        if not thread.is_alive():
+            poll.stop()
+            poll.deleteLater()
+            settle_heap()
+
+    poll.timeout.connect(settle_when_loaded)
+    poll.start()
+    return thread
+
+
 def run_bench(settings: Settings) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -179,8 +197,8 @@ def run_bench(settings: Settings) -> int:
         check_at_start(context, runner, window)  # the first-run dialog, only when a check fails
         # Debug: main-thread stalls over stall_log_ms are logged with their stack.
         install_stall_monitor(app, context.settings.stall_log_ms)
-        settle_heap()
-        QTimer.singleShot(0, preload_in_background)  # once the event loop runs
+        # Once the event loop runs: modules needed later load beside it, then the heap settles.
+        QTimer.singleShot(0, lambda: preload_then_settle(window))
         if window.session is not None:
             if window.wedge is not None:
                 # Any key or click counts as the grader being there (idle sign-out).

@@ -1,5 +1,6 @@
-"""The task runner: results and errors come back on the main thread, and a finished task
-leaves nothing of itself behind (a bench runs ~40 tasks per inspection, all shift long)."""
+"""The task runner (results and errors come back on the main thread, and a finished task
+leaves nothing of itself behind: a bench runs ~40 tasks per inspection, all shift long), and
+the background preload at start, which settles the heap on the main thread once done."""
 
 from __future__ import annotations
 
@@ -42,3 +43,28 @@ def test_a_finished_task_keeps_nothing_it_held_alive(qtbot, runner: TaskRunner) 
     runner.wait_idle()
     gc.collect()
     assert [ref() for ref in held] == [None] * 50
+
+
+def test_the_heap_settles_on_the_main_thread_once_the_preload_is_done(qtbot, monkeypatch) -> None:
+    """``run_bench`` preloads modules needed later beside the event loop, then freezes the heap
+    with them in it: the collection runs on the main thread, after the last import."""
+    import sys
+
+    from PySide6.QtWidgets import QWidget
+
+    import ui.app
+
+    settled: list[tuple[bool, bool]] = []
+    monkeypatch.setattr(
+        ui.app,
+        "settle_heap",
+        lambda: settled.append(
+            (threading.get_ident() == main, all(m in sys.modules for m in ui.app.PRELOAD))
+        ),
+    )
+    main = threading.get_ident()
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    thread = ui.app.preload_then_settle(parent)
+    qtbot.waitUntil(lambda: bool(settled), timeout=20_000)
+    assert settled == [(True, True)] and not thread.is_alive()
