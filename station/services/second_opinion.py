@@ -72,6 +72,19 @@ def request_second_opinion(
         return again.id
 
 
+def _refuse_the_first_grader(
+    session: Session, actor: Actor, inspection: Inspection
+) -> tuple[Inspection, Verdict]:
+    """The inspection a second opinion is on and its verdict in force; refused to whoever
+    graded it or decided that verdict."""
+    assert inspection.second_opinion_for_id is not None
+    original = get_row(session, Inspection, inspection.second_opinion_for_id, _("inspection"))
+    first = current_verdict(session, original.id)
+    if actor.user_id in {first.decided_by_id, original.grader_id}:
+        raise ServiceError(_("a second opinion needs a different grader than the first"))
+    return original, first
+
+
 def take_second_opinion(db: Database, actor: Actor, inspection_id: uuid.UUID) -> InspectionView:
     """A grader takes up the waiting second opinion at the bench (they scanned the unit's LPN):
     the draft becomes theirs. The first grader is refused here already, before inspecting the
@@ -83,10 +96,7 @@ def take_second_opinion(db: Database, actor: Actor, inspection_id: uuid.UUID) ->
             raise InvalidState(_("this inspection is not a second opinion"))
         if inspection.status != InspectionStatus.DRAFT.value:
             raise InvalidState(_("this second opinion has been given already"))
-        original = get_row(session, Inspection, inspection.second_opinion_for_id, _("inspection"))
-        first = current_verdict(session, original.id)
-        if actor.user_id is not None and actor.user_id in {first.decided_by_id, original.grader_id}:
-            raise ServiceError(_("a second opinion needs a different grader than the first"))
+        original, _first = _refuse_the_first_grader(session, actor, inspection)
         if inspection.grader_id != actor.user_id:
             inspection.grader_id = actor.user_id
             audit_action(session, actor, action="second_opinion.taken", entity_type="inspection",
@@ -106,10 +116,7 @@ def finalize_second_opinion(
     assert inspection.second_opinion_for_id is not None
     assert evaluation.disposition and evaluation.refund and evaluation.responsibility
     authorize(session, actor, Permission.INSPECT)
-    first = current_verdict(session, inspection.second_opinion_for_id)
-    original = get_row(session, Inspection, inspection.second_opinion_for_id, _("inspection"))
-    if actor.user_id in {first.decided_by_id, original.grader_id}:
-        raise ServiceError(_("a second opinion needs a different grader than the first"))
+    original, first = _refuse_the_first_grader(session, actor, inspection)
     from station.services.inspections import record_first_verdict
 
     verdict = record_first_verdict(session, actor, inspection, standard, evaluation,
