@@ -38,6 +38,9 @@ class ScaleConfig:
     stable_readings: int = 5
     stable_delta_g: float = 2.0
     timeout_s: float = 5.0
+    # The scale's capacity (its range, from the data plate): a reading or a typed weight above
+    # it, or below minus it, is a fault, never a weight.
+    capacity_g: float = 30_000.0
     # Record the first stable reading of at least this many grams by itself once an inspection
     # is open (the grader places the item and moves on; F6 weighs again). 0: only on F6.
     auto_record_min_g: float = 5.0

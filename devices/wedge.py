@@ -7,6 +7,11 @@ burst shorter than ``wedge_min_length`` is never a scan. The parser is a pure st
 "Backspace"...) or an Alt-numpad code ("Alt+0029", or its digits one by one as "Alt+0",
 "Alt+0", "Alt+2", "Alt+9"), which is how scanners on Windows type the GS1 group separator.
 
+A scanner types as a keyboard does: it presses and releases **Shift around every capital
+letter** (or toggles Caps Lock), and holds Alt through an Alt-numpad code. Those modifier keys
+(``MODIFIER_KEYS``) are part of a burst: they neither end it nor count as characters, so
+``RMA-NK-104669`` scanned with Shift around each capital stays one scan.
+
 Because the first keys of a burst cannot be told from typing until the next key arrives, the
 parser *holds* candidate keys; the caller delivers them late (``released``) once they turn
 out to be typing, or drops them when they complete a scan. ``ui/wedge_filter.py`` does that
@@ -29,6 +34,10 @@ AIM_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _ALT_CODE = re.compile(r"^Alt\+(\d+)$")
 TERMINATORS = {"enter": {"Enter"}, "tab": {"Tab"}, "either": {"Enter", "Tab"}}
 _KEY_ALIASES = {"Return": "Enter", "KP_Enter": "Enter"}
+# Keys a scanner presses around the characters it types: part of a burst, never a character.
+MODIFIER_KEYS = frozenset(
+    {"Shift", "CapsLock", "Control", "Alt", "AltGr", "Meta", "NumLock", "ScrollLock"}
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,10 @@ class WedgeParser:
         if burst.keys and timestamp_ms - burst.last_ms > self.config.wedge_max_interkey_ms:
             released = self._release()  # too slow: what was held was typing
             burst = self._burst
+        if key in MODIFIER_KEYS:
+            # Shift around a capital, Caps Lock, Alt held for an Alt code: the burst goes on.
+            # Not a key of the burst either: the next character is timed from the last one.
+            return WedgeStep(KeyFate.PASS, released)
         char = self._char_of(key, burst)
         if key in self.terminators and burst.keys:
             if len(burst.chars) >= self.config.wedge_min_length:

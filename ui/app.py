@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from devices.camera import SimulatedCamera
 from devices.camera_decoding import FrameDecoder
@@ -29,7 +29,7 @@ from ui.viewmodels.session import SessionViewModel
 from ui.viewmodels.settings import SettingsViewModel
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
-from ui.wedge_filter import WedgeFilter
+from ui.wedge_filter import OWN_KEYS_PROPERTY, WedgeFilter
 from ui.widgets.bench_window import BenchWindow
 from ui.widgets.first_run import check_at_start
 
@@ -85,14 +85,35 @@ def connect_scanners(context: AppContext, vm: BenchViewModel, window: BenchWindo
     swallows the burst, so the scan field never sees it and nothing is submitted twice) and
     from a serial scanner's thread (the signal is queued onto the UI thread)."""
     wedge = WedgeFilter(context.settings.scanner, window)
-    # While inspecting, a scan into a text item (a serial number, say) fills that item.
-    wedge.passthrough = lambda widget: (
-        isinstance(widget, QLineEdit)
-        and widget is not window.scan_bar.field
-        and vm.state is BenchState.INSPECTING
-    )
+
+    def someone_signed_in() -> bool:
+        session = window.session
+        return session is None or not session.required or session.user is not None
+
+    def typed_as_text(widget: QWidget | None) -> bool:
+        """Keys that are not scans: nobody is signed in (a PIN typed fast is a PIN), the
+        widget's window takes its own keys (the sign-in dialog), or, while inspecting, a text
+        item a scanner may fill (a serial number, say)."""
+        if not someone_signed_in():
+            return True
+        if widget is not None and widget.window().property(OWN_KEYS_PROPERTY):
+            return True
+        return (
+            isinstance(widget, QLineEdit)
+            and widget is not window.scan_bar.field
+            and vm.state is BenchState.INSPECTING
+        )
+
+    def scanned(code: str) -> None:
+        # Signed out, a scan from any scanner is ignored, never shown: the bench is locked.
+        if someone_signed_in():
+            vm.submit_scan(code)
+        else:
+            log.info("scan ignored: nobody is signed in")
+
+    wedge.passthrough = typed_as_text
     wedge.install()
-    wedge.scanned.connect(vm.submit_scan)
+    wedge.scanned.connect(scanned)
     add_listener = getattr(context.devices.scanner, "add_listener", None)
     if callable(add_listener):
         add_listener(lambda event: wedge.scanned.emit(event.text))

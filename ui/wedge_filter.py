@@ -30,11 +30,41 @@ from devices.config import ScannerConfig
 from devices.wedge import GS, KeyFate, ScanEvent, WedgeParser
 
 Clock = Callable[[QKeyEvent], float]
+# A window with this property set takes its keys as typing, never as scans (the sign-in
+# dialog: a PIN typed fast is a PIN).
+OWN_KEYS_PROPERTY = "keysAreTyping"
+# After a late timer, how long the queue gets to deliver the rest of a burst.
+CATCH_UP_MS = 10
 
 _NAMED_KEYS = {
     Qt.Key.Key_Return: "Enter",
     Qt.Key.Key_Enter: "Enter",
     Qt.Key.Key_Tab: "Tab",
+}
+# Modifier keys: a scanner presses Shift around each capital letter, may toggle Caps Lock, and
+# holds Alt through an Alt-numpad code. The parser keeps them inside a burst.
+_MODIFIER_KEYS = {
+    Qt.Key.Key_Shift: "Shift",
+    Qt.Key.Key_CapsLock: "CapsLock",
+    Qt.Key.Key_Control: "Control",
+    Qt.Key.Key_Alt: "Alt",
+    Qt.Key.Key_AltGr: "AltGr",
+    Qt.Key.Key_Meta: "Meta",
+    Qt.Key.Key_NumLock: "NumLock",
+    Qt.Key.Key_ScrollLock: "ScrollLock",
+}
+# An Alt code typed on the keypad with Num Lock off arrives as the keypad's other meaning.
+_KEYPAD_DIGITS = {
+    Qt.Key.Key_Insert: 0,
+    Qt.Key.Key_End: 1,
+    Qt.Key.Key_Down: 2,
+    Qt.Key.Key_PageDown: 3,
+    Qt.Key.Key_Left: 4,
+    Qt.Key.Key_Clear: 5,
+    Qt.Key.Key_Right: 6,
+    Qt.Key.Key_Home: 7,
+    Qt.Key.Key_Up: 8,
+    Qt.Key.Key_PageUp: 9,
 }
 _BLOCKING_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier
@@ -54,11 +84,16 @@ def key_name(event: QKeyEvent) -> str | None:
     modifiers = event.modifiers()
     key = event.key()
     text = event.text()
+    if key in _MODIFIER_KEYS:
+        return _MODIFIER_KEYS[Qt.Key(key)]
     if text == GS:
         return GS  # Ctrl+] on some scanners
     alt_keypad = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.KeypadModifier
-    if (modifiers & alt_keypad) == alt_keypad and Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
-        return f"Alt+{key - Qt.Key.Key_0}"  # Alt + numpad digit: part of an Alt code
+    if (modifiers & alt_keypad) == alt_keypad:  # Alt + numpad digit: part of an Alt code
+        if Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
+            return f"Alt+{key - Qt.Key.Key_0}"
+        if key in _KEYPAD_DIGITS:
+            return f"Alt+{_KEYPAD_DIGITS[Qt.Key(key)]}"
     if modifiers & _BLOCKING_MODIFIERS:
         return None
     if key in _NAMED_KEYS:
@@ -78,10 +113,14 @@ class WedgeFilter(QObject):
         parent: QObject | None = None,
         *,
         clock: Clock = event_time_ms,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self.parser = WedgeParser(config)
         self._clock = clock
+        self._monotonic = monotonic
+        self._armed_at_ms = 0.0
+        self._caught_up = False
         self._held: list[tuple[QObject, QKeyEvent]] = []
         self._replaying = False
         self._timer = QTimer(self)
@@ -141,6 +180,7 @@ class WedgeFilter(QObject):
         if step.fate is KeyFate.HELD:
             self._held.append((watched, self._copy(event)))
             self._timer.start(self.parser.config.wedge_max_interkey_ms + 5)
+            self._armed_at_ms, self._caught_up = self._monotonic() * 1000.0, False
             return True
         if step.fate is KeyFate.CONSUMED:
             self._held.clear()
@@ -151,6 +191,15 @@ class WedgeFilter(QObject):
         return False
 
     def _timed_out(self) -> None:
+        """No key came within the inter-key gap: what is held was typing, unless the timer
+        itself is late. A late timer means the main thread was busy, and the rest of a burst
+        may be waiting in the queue behind it (their timestamps are the window system's, so
+        they still read as a burst): give the queue one more turn before deciding."""
+        overdue = self._monotonic() * 1000.0 - self._armed_at_ms
+        if not self._caught_up and overdue > 2 * self._timer.interval():
+            self._caught_up = True
+            self._timer.start(CATCH_UP_MS)
+            return
         self._deliver(self.parser.flush(self._last_ms + self.parser.config.wedge_max_interkey_ms))
 
     def _deliver(self, released: tuple[str, ...]) -> None:

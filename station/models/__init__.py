@@ -1,7 +1,7 @@
 """The station's data model (SQLAlchemy 2.x typed ORM); import models from here."""
 
 from station.models.base import Base, new_id
-from station.models.catalog import Role, Seller, Sku, User
+from station.models.catalog import DemoCredential, Role, Seller, Sku, User
 from station.models.disputes import Dispute, DisputeSource, DisputeState, VerdictReview
 from station.models.inspection import (
     Finding,
@@ -30,6 +30,7 @@ __all__ = [
     "Base",
     "DeliveryState",
     "DeliveryStatus",
+    "DemoCredential",
     "Dispute",
     "DisputeSource",
     "DisputeState",

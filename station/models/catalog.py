@@ -38,6 +38,18 @@ class User(Base):
     last_sign_in_at: Mapped[datetime | None]
 
 
+class DemoCredential(Base):
+    """A demo user's PIN in the clear: written only by ``station demo seed``, so that a demo
+    station's sign-in screen can say how to sign in. A real database has none."""
+
+    __tablename__ = "demo_credentials"
+
+    username: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.username", ondelete="CASCADE"), primary_key=True
+    )
+    pin: Mapped[str] = mapped_column(String(32))
+
+
 class Seller(Base):
     __tablename__ = "sellers"
 

@@ -26,7 +26,17 @@ from sqlalchemy.orm import Session
 from devices import tracking as trk
 from station.auth import generate_pin, hash_pin
 from station.db import Database
-from station.models import Rma, RmaLine, RmaStatus, RmaTracking, Role, Seller, Sku, User
+from station.models import (
+    DemoCredential,
+    Rma,
+    RmaLine,
+    RmaStatus,
+    RmaTracking,
+    Role,
+    Seller,
+    Sku,
+    User,
+)
 from station.services.demo_catalog import DemoSeller, build_catalog, random_uuid
 from station.services.demo_history import HistoryOptions, HistorySummary, seed_history
 from station.timeutil import today_utc
@@ -410,6 +420,10 @@ def _seed_base(db: Database, *, rng_seed: int, rma_count: int, today: date) -> D
                 for username, name, role, language in _USERS
             ],
         )  # fmt: skip
+        # Remembered for the sign-in screen of this demo station (station.services.users).
+        session.execute(
+            insert(DemoCredential), [{"username": u, "pin": pin} for u, pin in pins.items()]
+        )
         rmas, lines, tracking = insert_rma_rows(
             session, generate_rma_rows(rng, catalog.profiles, rma_count, today)
         )

@@ -28,7 +28,7 @@ from station.audit import audit_action
 from station.auth import generate_pin, hash_pin, validate_pin, verify_pin
 from station.db import Database
 from station.i18n import _
-from station.models import Role, User
+from station.models import DemoCredential, Role, User
 from station.permissions import Permission, PermissionDenied, authorize
 from station.services.common import Actor, NotFound, ServiceError
 from station.timeutil import utcnow
@@ -233,6 +233,37 @@ def list_users(db: Database) -> list[UserView]:
     """Every user, by user name (no hashes)."""
     with db.read() as session:
         return [UserView.of(u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    """How to sign in at a demo station: shown on its sign-in screen."""
+
+    username: str
+    display_name: str
+    role: Role
+    pin: str
+
+
+def demo_sign_ins(db: Database) -> list[DemoSignIn]:
+    """The demo users' user names and PINs, when this is a demo database.
+
+    Only ``station demo seed`` records them, so a real database gives an empty list. A PIN is
+    given only while it still signs its user in (checked against the stored hash), so a PIN
+    reset by an admin, or a deactivated user, is never shown.
+    """
+    with db.read() as session:
+        rows = session.execute(
+            select(User, DemoCredential.pin)
+            .join(DemoCredential, DemoCredential.username == User.username)
+            .order_by(User.username)
+        ).all()
+        candidates = [(UserView.of(user), user.pin_hash, pin) for user, pin in rows]
+    return [
+        DemoSignIn(view.username, view.display_name, view.role, pin)
+        for view, stored, pin in candidates
+        if view.active and verify_pin(pin, stored)
+    ]
 
 
 def set_role(db: Database, actor: Actor, username: str, role: Role | str) -> UserView:

@@ -84,3 +84,42 @@ def test_clean_code_for_serial_lines():
     assert clean_code("]Q3https://x.example/1", ScannerConfig(), "serial") == ScanEvent(
         "https://x.example/1", "]Q3", "serial"
     )
+
+
+def as_a_keyboard_types(text: str, *, caps_lock: bool = False) -> list[str]:
+    """The keys a USB keyboard-wedge scanner sends for ``text``: Shift pressed and released
+    around every capital letter, or Caps Lock toggled around a run of capitals."""
+    keys: list[str] = []
+    for char in text:
+        if char.isupper() and caps_lock:
+            keys += ["CapsLock", char, "CapsLock"]
+        elif char.isupper():
+            keys += ["Shift", char]  # the release is a key release: no press reaches the parser
+        else:
+            keys.append(char)
+    return keys
+
+
+def test_shift_and_caps_lock_around_capitals_stay_inside_the_burst():
+    # Found at a bench: "RMA-NK-104669" left "RMA-N" in the field and looked up "K-104669".
+    for caps_lock in (False, True):
+        keys = [*as_a_keyboard_types("RMA-NK-104669", caps_lock=caps_lock), "Enter"]
+        events = [(1000.0 + i * 4.0, key) for i, key in enumerate(keys)]
+        assert parse_keys(events) == [ScanEvent("RMA-NK-104669")]
+
+
+def test_a_modifier_never_releases_or_counts_as_a_character():
+    parser = WedgeParser()
+    assert parser.feed(0, "R").fate is KeyFate.HELD
+    step = parser.feed(3, "Shift")
+    assert step.fate is KeyFate.PASS and step.released == () and parser.holding
+    assert parser.feed(6, "M").fate is KeyFate.HELD
+    # A modifier long after the last key does not keep stale keys held: they were typing.
+    late = parser.feed(500, "Shift")
+    assert late.released == ("R", "M") and not parser.holding
+
+
+def test_alt_held_through_an_alt_code_stays_inside_the_burst():
+    keys = [*"10ABC", "Alt", "Alt+0", "Alt+0", "Alt+2", "Alt+9", *"21XY", "Enter"]
+    [scan] = parse_keys([(i * 5.0, k) for i, k in enumerate(keys)])
+    assert scan.text == f"10ABC{GS}21XY"

@@ -109,3 +109,79 @@ def test_the_bench_is_locked_until_someone_signs_in_once_users_exist(qtbot, cont
     window.session_badge.switch_button.click()
     assert any(d.isVisible() for d in window.findChildren(SignInDialog))
     runner.wait_idle()
+
+
+def _type_fast(qtbot, window_handle, text: str) -> None:
+    """Keys as a scanner sends them: all at once (the filter's clock sees no gap)."""
+    for char in text:
+        qtbot.keyClick(window_handle, char)
+    qtbot.keyClick(window_handle, Qt.Key.Key_Return)
+
+
+def test_signed_out_a_scan_is_ignored_and_a_pin_typed_fast_is_a_pin(qtbot, context):
+    from station.services.users import add_user
+
+    add_user(context.db, context.actor, "admin", "Ada Admin", "admin", pin="246813")
+    window, vm, runner = build_bench(context)
+    qtbot.addWidget(window)
+    window.show()
+    session = window.session
+    assert session is not None
+    with qtbot.waitSignal(session.signInNeeded, timeout=10_000):
+        session.ask_if_needed()
+    dialog = window.findChild(SignInDialog)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.username.setFocus()
+    qtbot.waitUntil(dialog.username.hasFocus)
+    assert window.wedge is not None
+    scans: list[str] = []
+    window.wedge.scanned.connect(scans.append)
+    _type_fast(qtbot, dialog.windowHandle(), "admin")  # fast: still typing, not a scan
+    qtbot.waitUntil(dialog.pin.hasFocus)
+    assert dialog.username.text() == "admin"
+    window.wedge.scanned.emit("1Z5R89390357567127")  # a serial scanner while signed out
+    qtbot.wait(50)
+    runner.wait_idle()
+    assert vm.state is BenchState.IDLE and vm.scan is None  # ignored, never shown
+    assert "1Z5R" not in window.message.text()
+    with qtbot.waitSignal(session.userChanged, timeout=10_000):
+        _type_fast(qtbot, dialog.windowHandle(), "246813")
+    assert scans == ["1Z5R89390357567127"]  # only the one emitted by hand
+    assert vm.scan is None and vm.state is BenchState.IDLE
+    runner.wait_idle()
+
+
+def test_esc_clears_the_scan_field_and_the_window_keys_work_from_it(qtbot, context):
+    from PySide6.QtCore import QEvent, QKeyCombination
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QLineEdit
+
+    window, _vm, runner = build_bench(context)
+    qtbot.addWidget(window)
+    window.show()
+    field = window.scan_bar.field
+    qtbot.waitUntil(field.hasFocus)
+    field.setText("RMA-N")  # what a person left there
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Escape)
+    assert field.text() == ""
+
+    ctrl_u = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_U)
+    assert ctrl_u in field.yield_to  # Ctrl+U is the window's (switch user)
+    # A line edit claims the editing keys of the platform's scheme (on X11, Ctrl+U deletes
+    # the line) before any window shortcut sees them; the scan field gives up the window's.
+    # Shown with Ctrl+A, which a line edit claims on every platform.
+    ctrl_a = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_A)
+    override = QEvent.Type.ShortcutOverride
+    plain = QLineEdit()
+    qtbot.addWidget(plain)
+    claimed = QKeyEvent(override, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    claimed.ignore()
+    plain.event(claimed)
+    assert claimed.isAccepted()
+    field.yield_to = {*field.yield_to, ctrl_a}
+    yielded = QKeyEvent(override, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    yielded.ignore()
+    assert field.event(yielded) is False and not yielded.isAccepted()
+    runner.wait_idle()

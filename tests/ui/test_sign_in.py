@@ -95,3 +95,82 @@ def test_the_prompt_is_asked_for_only_once_users_exist(qtbot, context, runner):
     add_user(context.db, context.actor, "admin", "Ada Admin", "admin", pin="2468")
     with qtbot.waitSignal(vm.signInNeeded, timeout=10_000):
         vm.ask_if_needed()
+
+
+def _failed_sign_ins(context: AppContext, username: str) -> int:
+    from sqlalchemy import select
+
+    from station.models import User
+
+    with context.db.read() as session:
+        return int(session.scalar(select(User.failed_sign_ins).where(User.username == username)))
+
+
+def test_enter_in_the_user_field_moves_to_the_pin_and_spends_no_attempt(
+    qtbot, context, runner, people
+):
+    vm = SessionViewModel(context, runner, idle_sign_out_s=0)
+    dialog = SignInDialog(vm)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.username.setFocus()
+    qtbot.waitUntil(dialog.username.hasFocus)
+    for char in "anna":
+        qtbot.keyClick(dialog.windowHandle(), char)
+    qtbot.keyClick(dialog.windowHandle(), Qt.Key.Key_Return)  # as the window system delivers
+    qtbot.waitUntil(dialog.pin.hasFocus)
+    runner.wait_idle()
+    assert dialog.error.text() == "" and vm.user is None
+    assert _failed_sign_ins(context, "anna") == 0  # no attempt spent on an empty PIN
+    qtbot.keyClick(dialog.windowHandle(), Qt.Key.Key_Return)  # Enter on an empty PIN: nothing
+    runner.wait_idle()
+    assert _failed_sign_ins(context, "anna") == 0 and dialog.pin.hasFocus()
+    with qtbot.waitSignal(vm.userChanged, timeout=10_000):
+        for char in people["anna"]:
+            qtbot.keyClick(dialog.windowHandle(), char)
+        qtbot.keyClick(dialog.windowHandle(), Qt.Key.Key_Return)
+    assert vm.user is not None and vm.user.username == "anna"
+
+
+def test_a_demo_database_shows_its_users_and_pins_and_a_real_one_never_does(
+    qtbot, context, runner, people
+):
+    from station.services.demo import seed_demo
+    from station.services.users import demo_sign_ins, reset_pin
+
+    vm = SessionViewModel(context, runner, idle_sign_out_s=0)
+    dialog = SignInDialog(vm)
+    qtbot.addWidget(dialog)
+    runner.wait_idle()
+    qtbot.wait(20)
+    assert demo_sign_ins(context.db) == [] and dialog.demo.isHidden()  # users, but no demo
+
+    other = context.settings.data_dir.parent / "demo-station"
+    from dataclasses import replace
+
+    demo = AppContext.build(replace(context.settings, data_dir=other, database_url=None))
+    try:
+        summary = seed_demo(demo.db, rma_count=5)
+        pins = summary.user_pins
+        assert len(pins) >= 3
+        demo_vm = SessionViewModel(demo, runner, idle_sign_out_s=0)
+        demo_dialog = SignInDialog(demo_vm)
+        qtbot.addWidget(demo_dialog)
+        qtbot.waitUntil(lambda: demo_dialog.demo.text() != "", timeout=10_000)
+        shown = demo_dialog.demo.text()
+        for username, pin in pins.items():
+            assert username in shown and pin in shown
+        # Each PIN shown signs its user in; the admin's last.
+        for username in sorted(pins, key=lambda name: name == "admin1"):
+            with qtbot.waitSignal(demo_vm.userChanged, timeout=10_000):
+                demo_vm.sign_in(username, pins[username])
+        admin = demo_vm.user
+        assert admin is not None and admin.username == "admin1"
+        # A PIN reset since is not shown any more (the others still are).
+        reset_pin(demo.db, admin.actor, "grader1", "97531")
+        assert "grader1" not in {entry.username for entry in demo_sign_ins(demo.db)}
+        assert len(demo_sign_ins(demo.db)) == len(pins) - 1
+    finally:
+        demo.close()

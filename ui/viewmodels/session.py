@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from station.auth import IdleTimer
 from station.context import AppContext
-from station.services.users import SignedIn, list_users, sign_in
+from station.services.users import DemoSignIn, SignedIn, demo_sign_ins, list_users, sign_in
 from ui.tasks import TaskRunner
 
 IDLE_CHECK_MS = 1000
@@ -24,6 +24,9 @@ IDLE_CHECK_MS = 1000
 
 class SessionViewModel(QObject):
     userChanged = Signal(object)  # SignedIn | None
+    # A demo database's users and PINs (list[DemoSignIn]), for the sign-in screen; a real
+    # database has none.
+    demoSignInsChanged = Signal(object)
     messageChanged = Signal(str)  # a refusal to show at the sign-in prompt
     signedOutIdle = Signal()
     signInNeeded = Signal()  # users exist and nobody is signed in: show the prompt
@@ -49,6 +52,7 @@ class SessionViewModel(QObject):
         self.user: SignedIn | None = None
         # True once users exist: the bench is then locked whenever nobody is signed in.
         self.required = False
+        self.demo_sign_ins: list[DemoSignIn] = []
 
     def ask_if_needed(self) -> None:
         """Sign-in is asked for once someone can sign in (an active user with a PIN); a fresh
@@ -60,6 +64,16 @@ class SessionViewModel(QObject):
             return any(user.has_pin and user.active for user in list_users(db))
 
         self._runner.submit(work, self._needed)
+
+    def load_demo_sign_ins(self) -> None:
+        """A demo database says who its demo users are and their PINs: read each time the
+        sign-in screen opens, so a PIN reset since is not shown."""
+        db = self._context.db
+        self._runner.submit(lambda: demo_sign_ins(db), self._on_demo_sign_ins)
+
+    def _on_demo_sign_ins(self, found: list[DemoSignIn]) -> None:
+        self.demo_sign_ins = found
+        self.demoSignInsChanged.emit(found)
 
     def _needed(self, users_exist: bool) -> None:
         self.required = users_exist

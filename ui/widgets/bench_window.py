@@ -137,6 +137,11 @@ class BenchWindow(Retranslatable, QMainWindow):
         self.settings_vm: SettingsViewModel | None = None  # set by ui.app.build_bench
         QShortcut(QKeySequence("Ctrl+,"), self).activated.connect(self.open_settings)
         QShortcut(QKeySequence("Escape"), self).activated.connect(self._cancel)
+        # The window's keys work from the scan field too (it has the focus most of the time).
+        self.scan_bar.field.yield_to = {
+            shortcut.key()[0]  # type: ignore[index]  # the stubs miss QKeySequence[i]
+            for shortcut in self.findChildren(QShortcut)
+        }
         vm.messageChanged.connect(self._show_message)
         self._idle_layout = QTimer(self)
         self._idle_layout.setSingleShot(True)
@@ -267,6 +272,7 @@ class BenchWindow(Retranslatable, QMainWindow):
     def _cancel(self) -> None:
         """Esc: leave a prompt at once; an open inspection needs Esc twice within 3 s."""
         self._vm.request_cancel()
+        self.scan_bar.field.clear()  # whatever was typed there is gone too
         if self._vm.state is not BenchState.INSPECTING:
             self.scan_bar.field.setFocus()
 

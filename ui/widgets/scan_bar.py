@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QKeyCombination, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from ui.i18n import Retranslatable
@@ -18,11 +19,32 @@ STATE_STYLE = {
 }
 
 
+class ScanField(QLineEdit):
+    """The scan field. It has the focus whenever the bench is idle, so the window's own
+    shortcuts must work from it: a line edit claims some of them for editing (on X11 Ctrl+U
+    deletes the line) and the window's shortcut would never fire. It yields those
+    (``yield_to``) and keeps the rest of the line editor's keys."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.yield_to: set[QKeyCombination] = set()
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.ShortcutOverride
+            and event.keyCombination() in self.yield_to
+        ):
+            event.ignore()  # not ours: the window's shortcut map takes it
+            return False
+        return super().event(event)
+
+
 class ScanBar(Retranslatable, QWidget):
     def __init__(self, vm: BenchViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
-        self.field = QLineEdit(self)
+        self.field = ScanField(self)
         self.field.setObjectName("scanField")
         self.field.setMinimumHeight(48)
         font = self.field.font()

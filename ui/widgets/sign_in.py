@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -17,10 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from station.i18n import N_, _
-from station.services.users import SignedIn
+from station.services.users import DemoSignIn, SignedIn
 from ui.i18n import Retranslatable
 from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.session import SessionViewModel
+from ui.wedge_filter import OWN_KEYS_PROPERTY
 
 # station.models.catalog.Role
 ROLE_NAMES: Mapping[str, str] = {
@@ -44,7 +46,11 @@ class SignInDialog(Retranslatable, QDialog):
         self.pin = QLineEdit(self)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.sign_in_button = QPushButton(self)
-        self.sign_in_button.setDefault(True)
+        # No default button: Enter in the user field only moves to the PIN (a dialog's default
+        # button would also sign in with an empty PIN, spending one of the five attempts).
+        self.sign_in_button.setAutoDefault(False)
+        # A PIN typed fast is still a PIN, not a scan (ui.wedge_filter).
+        self.setProperty(OWN_KEYS_PROPERTY, True)
         for widget in (self.username, self.pin, self.sign_in_button):
             widget.setMinimumHeight(TOUCH_TARGET_PX)
         self.user_label = QLabel(self)
@@ -55,6 +61,12 @@ class SignInDialog(Retranslatable, QDialog):
         self.error.setObjectName("signInError")
         self.error.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.error.setWordWrap(True)
+        # A demo station says how to sign in (a real one never does: see demo_sign_ins).
+        self.demo = QLabel(self)
+        self.demo.setObjectName("demoSignIns")
+        self.demo.setWordWrap(True)
+        self.demo.setTextFormat(Qt.TextFormat.PlainText)
+        self.demo.hide()
         form = QFormLayout()
         # Labels above the fields when a translation makes them too long to sit beside them.
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -64,15 +76,18 @@ class SignInDialog(Retranslatable, QDialog):
         layout.addLayout(form)
         layout.addWidget(self.sign_in_button)
         layout.addWidget(self.error)
+        layout.addWidget(self.demo)
         self.sign_in_button.clicked.connect(self._submit)
         self.pin.returnPressed.connect(self._submit)
         self.username.returnPressed.connect(self.pin.setFocus)
         vm.userChanged.connect(self._signed_in)
         vm.messageChanged.connect(self._refused)
+        vm.demoSignInsChanged.connect(self._show_demo)
         if vm.user is not None:
             self.username.setText(vm.user.username)
             self.pin.setFocus()
         self.retranslate()
+        vm.load_demo_sign_ins()
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Sign in"))
@@ -81,8 +96,25 @@ class SignInDialog(Retranslatable, QDialog):
         self.user_label.setText(self.tr("User"))
         self.pin_label.setText(self.tr("PIN"))
         self.sign_in_button.setText(self.tr("Sign in"))
+        self._show_demo(self._vm.demo_sign_ins)
+
+    def _show_demo(self, sign_ins: list[DemoSignIn]) -> None:
+        lines = [
+            self.tr("{user} ({role}): PIN {pin}").format(
+                user=entry.username, role=role_name(entry.role), pin=entry.pin
+            )
+            for entry in sign_ins
+        ]
+        self.demo.setText("\n".join([self.tr("Demo station: sign in as"), *lines]) if lines else "")
+        self.demo.setVisible(bool(lines))
 
     def _submit(self) -> None:
+        if not self.username.text().strip():
+            self.username.setFocus()
+            return
+        if not self.pin.text():
+            self.pin.setFocus()  # nothing to check yet: no attempt is spent
+            return
         self.error.clear()
         self.sign_in_button.setEnabled(False)
         self._vm.sign_in(self.username.text(), self.pin.text())
