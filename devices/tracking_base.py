@@ -1,14 +1,16 @@
-"""The result type and carrier names shared by ``devices.tracking`` and ``devices.tracking_formats``.
+"""The result type and carrier names of ``devices.tracking``.
 
-It lives in its own module so the format tables can be split over several files without an
-import cycle; callers keep importing from ``devices.tracking``, which re-exports everything here.
+Kept apart so the generators and the recognition code can be split over files without an
+import cycle; callers import from ``devices.tracking``, which re-exports everything here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-# Carrier codes as they appear in ``station scan --json`` output: lowercase, stable.
+# Carrier codes as they appear in ``station scan --json`` output: lowercase, stable. They are
+# the ``courier_code`` of the tracking_number_data files; carriers new to us (``purolator``,
+# ``canpar``, ``yodel``, ...) keep the data set's code. SF Express is not in the data set.
 UPS = "ups"
 USPS = "usps"
 FEDEX = "fedex"
@@ -29,16 +31,22 @@ GS = "\x1d"
 class TrackingNumber:
     """What a scanned code is as a tracking number.
 
-    ``normalized`` is what to store and look up (for a GS1-128 USPS label: the IMpb part
-    without the ``420`` routing prefix; for a DPD 28-character barcode: the 14-digit parcel
-    number with its own check character, as printed under the barcode). ``service`` is the
-    carrier's own service code as it appears in the number (UPS ``03``, S10 ``RB``, IMpb
-    3-digit service type code) or a short form name (``express``, ``ground``), not a label.
-    ``valid`` is False when the shape matches but the check digit does not.
+    ``normalized`` is what to store and show (for a GS1-128 USPS label: the IMpb without the
+    ``420`` + ZIP routing prefix; for a DPD 28-character barcode: the 14-digit parcel number
+    with its own check character, as printed under the barcode; otherwise the code).
+    ``service`` is the carrier's own service code as it appears in the number (UPS ``03``, S10
+    ``RB``, IMpb 3-digit service type code), if the format has one. ``format`` is the data
+    set's format id (``fedex_34``, ``usps_impb_c``, ...).
+    ``valid``: the shape matches and the check digit holds; for formats without a check digit
+    (``checked`` False: Amazon, LaserShip, YunExpress, ...) only "the shape is the carrier's".
+    ``valid`` False always means the check digit is wrong: an S10 "number" whose country code
+    names no postal operator is not read as S10 at all.
     ``operator`` names who issued an S10 number (``royal_mail``, ``china_post``, ...): S10
     is one format shared by every postal operator, so the carrier is ``s10``.
-    ``checked`` is False for formats that carry no check digit (Amazon ``TBA``, LaserShip,
-    YunExpress, SF Express, DHL eCommerce): ``valid`` is then only "the shape is right".
+    ``lookup_keys`` are the numbers an upstream system may have stored for this parcel: the
+    code as scanned, ``normalized``, and the number printed for humans that a barcode form
+    carries (the 12-digit FedEx number inside a 34- or 32-digit barcode, the 15-digit FedEx
+    Ground number inside a ``96`` 22-digit barcode, an SSCC with and without its AI ``00``).
     """
 
     carrier: str
@@ -47,3 +55,5 @@ class TrackingNumber:
     valid: bool
     operator: str | None = None
     checked: bool = True
+    format: str | None = None
+    lookup_keys: frozenset[str] = field(default=frozenset(), compare=False)

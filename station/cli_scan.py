@@ -5,6 +5,11 @@ checked in one batch (``station scan - --json < labels.txt``). With ``--json`` e
 one JSON object on its own line, in input order; a code that cannot be resolved (e.g. empty)
 gets ``{"input": ..., "error": ...}`` on its line and the exit status is 1 at the end, after
 every other code was still resolved. Wiring into ``station.cli`` is done there.
+
+In the JSON, ``valid`` is true for a valid number: its check digit holds, or - for carrier
+formats that have none (Amazon, LaserShip, YunExpress, ...) - its shape is the carrier's;
+``check_digit`` says which of the two it was. ``format`` names the carrier format (the ids of
+the tracking_number_data set, e.g. ``fedex_34``).
 """
 
 from __future__ import annotations
@@ -82,10 +87,10 @@ def scan_json(code: str, result: ScanResult) -> dict[str, Any]:
 def scan_text(result: ScanResult) -> str:
     lines = [f"{result.kind}: {result.normalized}"]
     if result.carrier:
-        if result.valid is None:
-            status = _("no check digit in this format")
+        if not result.valid:
+            status = _("CHECK DIGIT WRONG")
         else:
-            status = "valid" if result.valid else _("CHECK DIGIT WRONG")
+            status = "valid" if result.check_digit else _("no check digit in this format")
         operator = f" / {result.operator}" if result.operator else ""
         lines.append(f"carrier: {result.carrier}{operator} ({status})")
     elif result.valid is False:

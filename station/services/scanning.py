@@ -5,6 +5,13 @@ number, order id) beats a format guess, and a valid GTIN beats a 12-digit FedEx 
 the unit in the grader's hand carries GTINs far more often than parcels carry 12-digit FedEx
 labels.
 
+The exact tracking-number match tries every number the scanned code stands for: a carrier's
+barcode carries the number printed for humans (a FedEx 34- or 32-digit barcode the 12-digit
+number, a FedEx ``96`` 22-digit barcode the 15-digit Ground number, a USPS ``420`` + ZIP label
+the IMpb, an SSCC with or without its AI ``00``), and upstream systems store either. Every
+reading of the code (``identify_all``) contributes its ``lookup_keys``, so an ambiguous code
+still finds its RMA whichever format it turns out to be.
+
 GS1 element strings (read with ``devices.gs1_strings``) come after the exact matches: AI 01
 resolves like a GTIN scan and keeps lot/serial/expiry in ``gs1``; AI 00 is kind ``sscc``
 (looked up among inbound tracking numbers, since some sellers register the parcel's SSCC).
@@ -27,7 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 from devices.config import CodePatterns
 from devices.gs1 import gtin_to_14, is_valid_gtin
 from devices.gs1_strings import Gs1Data, interpret_gs1
-from devices.tracking import TrackingNumber, identify_tracking
+from devices.tracking import TrackingNumber, identify_all
 from station.codes import GS, normalize_code
 from station.db import Database
 from station.i18n import _
@@ -59,11 +66,14 @@ class ScanError(ServiceError):
 class ScanResult:
     """What a scan resolved to.
 
-    ``valid``: True/False when the code has a check digit/character that was verified; None
-    when there is nothing to verify (unknown codes, orders, carrier formats without a check
-    digit such as Amazon ``TBA``, site-specific LPN patterns). ``operator`` is the postal
-    operator of an S10 number (carrier ``s10``). ``gs1`` is the interpreted GS1 element
-    string when the scan was one (SSCC, GTIN + lot/serial/expiry, ship-to postal code).
+    ``valid``: True for a valid number - its check digit holds, or, for carrier formats
+    without one (Amazon ``TBA``, LaserShip, ...), its shape is the carrier's; False when the
+    check digit is wrong (rescan); None when there is nothing to judge (unknown codes, orders,
+    site-specific LPN patterns). ``check_digit`` says whether a check digit was verified, so
+    a shape-only ``valid`` is not mistaken for a verified one. ``format`` is the tracking
+    format (the data set's id, e.g. ``fedex_34``). ``operator`` is the postal operator of an
+    S10 number (carrier ``s10``). ``gs1`` is the interpreted GS1 element string when the scan
+    was one (SSCC, GTIN + lot/serial/expiry, ship-to postal code).
     """
 
     kind: ScanKind
@@ -77,6 +87,8 @@ class ScanResult:
     gs1: Gs1Data | None = None
     # An LPN whose unit a supervisor wants inspected again: the draft second opinion waiting.
     second_opinion: uuid.UUID | None = None
+    check_digit: bool = False
+    format: str | None = None
 
 
 def _rma_query() -> Select[Rma]:
@@ -101,7 +113,7 @@ class _Codes:
     """One scan, read every way at once, so ``_resolve`` only decides precedence."""
 
     normalized: str
-    tracking: TrackingNumber | None
+    readings: list[TrackingNumber]
     gs1: Gs1Data | None
     gs1_error: str | None
     rma_pattern: re.Pattern[str]
@@ -125,9 +137,7 @@ def resolve_scan(db: Database, raw_code: str, patterns: CodePatterns | None = No
         ) from exc
     # GS1 lot/serial values are case-sensitive: read them from the raw scan, not the upper-cased one.
     gs1, gs1_error = interpret_gs1(_GS1_SPACES.sub("", raw_code))
-    codes = _Codes(
-        normalized, identify_tracking(normalized), gs1, gs1_error, rma_pattern, lpn_pattern
-    )
+    codes = _Codes(normalized, identify_all(normalized), gs1, gs1_error, rma_pattern, lpn_pattern)
     with db.read() as session:
         return _resolve(session, codes)
 
@@ -142,6 +152,7 @@ def _lpn_result(session: Session, normalized: str) -> ScanResult:
             None,
             valid=False,
             message=_("LPN check character is wrong: rescan the label"),
+            check_digit=True,
         )
     rma = session.scalar(
         _rma_query()
@@ -163,14 +174,12 @@ def _lpn_result(session: Session, normalized: str) -> ScanResult:
         valid=True if own_format else None,
         message=None if known else _("LPN not found at this station"),
         second_opinion=waiting,
+        check_digit=own_format,
     )
 
 
 def _resolve(session: Session, codes: _Codes) -> ScanResult:
-    normalized, tracking = codes.normalized, codes.tracking
-    carrier = tracking.carrier if tracking else None
-    operator = tracking.operator if tracking else None
-    valid = (tracking.valid if tracking.checked else None) if tracking else None
+    normalized = codes.normalized
 
     if codes.lpn_pattern.search(normalized):
         return _lpn_result(session, normalized)
@@ -179,7 +188,7 @@ def _resolve(session: Session, codes: _Codes) -> ScanResult:
     if rma is not None:
         return ScanResult(ScanKind.RMA, normalized, RmaView.of(rma))
 
-    numbers = {normalized} | ({tracking.normalized} if tracking else set())
+    numbers = {normalized}.union(*(reading.lookup_keys for reading in codes.readings))
     rmas = _open_first(
         session.scalars(
             _rma_query()
@@ -193,28 +202,50 @@ def _resolve(session: Session, codes: _Codes) -> ScanResult:
     if rmas and codes.gs1 is not None and codes.gs1.sscc:  # registered SSCC, scanned as GS1
         return _sscc_result(session, codes.gs1.sscc, codes.gs1)
     if rmas:
-        return ScanResult(
-            ScanKind.TRACKING,
-            tracking.normalized if tracking else normalized,
-            RmaView.of(rmas[0]),
-            carrier,
-            valid,
-            tuple(r.number for r in rmas),
-            operator=operator,
-            gs1=codes.gs1,
+        stored = {t.tracking_number for t in rmas[0].tracking_numbers}
+        # The reading that names what upstream stored (a code may fit several formats).
+        tracking = next(
+            (r for r in codes.readings if r.lookup_keys & stored),
+            codes.readings[0] if codes.readings else None,
+        )
+        return _tracking_result(
+            tracking, normalized, RmaView.of(rmas[0]), tuple(r.number for r in rmas), codes.gs1
         )
     if codes.rma_pattern.search(normalized):
         return ScanResult(
             ScanKind.RMA, normalized, None, message=_("RMA not found at this station")
         )
-    return _resolve_rest(session, codes, carrier, valid, operator)
+    return _resolve_rest(session, codes)
 
 
-def _resolve_rest(
-    session: Session, codes: _Codes, carrier: str | None, valid: bool | None, operator: str | None
+def _tracking_result(
+    tracking: TrackingNumber | None,
+    normalized: str,
+    rma: RmaView | None,
+    candidates: tuple[str, ...],
+    gs1: Gs1Data | None,
 ) -> ScanResult:
+    if tracking is None:  # stored as a tracking number, but no carrier format we know
+        return ScanResult(ScanKind.TRACKING, normalized, rma, candidates=candidates, gs1=gs1)
+    message = None if tracking.valid else _("Tracking number check digit is wrong: rescan")
+    return ScanResult(
+        ScanKind.TRACKING,
+        tracking.normalized,
+        rma,
+        tracking.carrier,
+        tracking.valid,
+        candidates,
+        message=None if rma is not None else message,
+        operator=tracking.operator,
+        gs1=gs1,
+        check_digit=tracking.checked,
+        format=tracking.format,
+    )
+
+
+def _resolve_rest(session: Session, codes: _Codes) -> ScanResult:
     """Orders, GS1 strings, GTINs, then the tracking-format guess: the less certain matches."""
-    normalized, tracking, gs1 = codes.normalized, codes.tracking, codes.gs1
+    normalized, gs1 = codes.normalized, codes.gs1
     orders = {normalized, normalized.lstrip("#"), "#" + normalized.lstrip("#")}
     rmas = _open_first(
         session.scalars(
@@ -236,18 +267,8 @@ def _resolve_rest(
     if normalized.isdigit() and len(normalized) in (8, 12, 13, 14) and is_valid_gtin(normalized):
         return _gtin_result(session, normalized, None)
 
-    if tracking is not None:
-        message = None if tracking.valid else _("Tracking number check digit is wrong: rescan")
-        return ScanResult(
-            ScanKind.TRACKING,
-            tracking.normalized,
-            None,
-            carrier,
-            valid,
-            message=message,
-            operator=operator,
-            gs1=gs1,
-        )
+    if codes.readings:
+        return _tracking_result(codes.readings[0], normalized, None, (), gs1)
     if codes.gs1_error:
         return ScanResult(ScanKind.UNKNOWN, normalized, None, valid=False, message=codes.gs1_error)
     if gs1 is not None:  # valid GS1 without GTIN/SSCC (e.g. only a ship-to postal code)
@@ -277,6 +298,7 @@ def _gtin_result(session: Session, gtin: str, gs1: Gs1Data | None) -> ScanResult
         valid=True,
         candidates=tuple(r.number for r in rmas),
         gs1=gs1,
+        check_digit=True,
     )
 
 
@@ -299,6 +321,7 @@ def _sscc_result(session: Session, sscc: str, gs1: Gs1Data) -> ScanResult:
         valid=True,
         candidates=tuple(r.number for r in rmas),
         gs1=gs1,
+        check_digit=True,
     )
 
 

@@ -73,7 +73,8 @@ def test_sscc_label(db, rmas):
 def test_new_carriers_and_unchecked_formats(db, rmas):
     amazon = resolve_scan(db, "TBA502887274000")
     assert amazon.kind is ScanKind.TRACKING and amazon.rma is not None
-    assert (amazon.carrier, amazon.valid) == ("amazon", None)  # no check digit to verify
+    # Valid means "the shape is Amazon's"; check_digit says no check digit was verified.
+    assert (amazon.carrier, amazon.valid, amazon.check_digit) == ("amazon", True, False)
     ontrac = resolve_scan(db, "C11031500001889")
     assert (ontrac.carrier, ontrac.valid) == ("ontrac", False) and ontrac.message
     dpd = resolve_scan(db, "008182709980000020033350276C")
@@ -118,6 +119,12 @@ def test_several_codes_in_input_order(context, capsys):
     assert [o["valid"] for o in objects] == [True, True, False, None]
     assert objects[0]["operator"] == "royal_mail"
     assert {"kind", "normalized", "rma", "gs1", "candidates", "message"} <= set(objects[0])
+    assert [(o["format"], o["check_digit"]) for o in objects] == [
+        ("s10", True),
+        ("ups", True),
+        ("ontrac_c", True),
+        (None, False),
+    ]
 
 
 def test_stdin_batch_with_a_failure(context, capsys):
