@@ -34,17 +34,29 @@ class ScaleConfig:
     baudrate: int = 9600
     framing: str = "8N1"  # data bits, parity, stop bits; Toledo 8217 scales are usually 7E1
     poll_hz: float = 10.0
-    # Stable = the scale says so, or this many consecutive readings within ± stable_delta_g.
+    # When a reading is stable. A reading the scale flags as in motion (MT-SICS "D",
+    # continuous "US", the Toledo 8217 motion bit) never is, under any policy. The
+    # consecutive rule: the last stable_readings readings not flagged in motion all lie within
+    # ± stable_delta_g of the newest. Policies (devices/serial_scale.py says more):
+    #   "either"      the scale's flag where its frames carry one (MT-SICS, Toledo 8217, a
+    #                 continuous pattern with a status group), the consecutive rule where not;
+    #   "both"        the consecutive rule, and the scale's flag too where it has one (a scale
+    #                 whose stable flag comes too early);
+    #   "scale"       the scale's flag only: a scale with no flag never gives a stable weight;
+    #   "consecutive" the consecutive rule only (on a scale that flags motion: as "both").
+    stable_policy: str = "either"
     stable_readings: int = 5
     stable_delta_g: float = 2.0
     timeout_s: float = 5.0
     # The scale's capacity (its range, from the data plate): a reading or a typed weight above
-    # it, or below minus it, is a fault, never a weight.
+    # it, or below minus it, is a fault, never a weight (as is a value that is not a number).
     capacity_g: float = 30_000.0
     # Record the first stable reading of at least this many grams by itself once an inspection
     # is open (the grader places the item and moves on; F6 weighs again). 0: only on F6.
     auto_record_min_g: float = 5.0
     # Continuous-output frames: a regular expression with named groups status, sign, value, unit.
+    # The status group says ST (at rest), US (in motion) or OL (out of range); without one, or
+    # with another word, frames carry no motion flag: stability is the consecutive rule's.
     continuous_pattern: str | None = None
 
 

@@ -19,12 +19,20 @@ class ScaleError(IOError):
 
 @dataclass(frozen=True)
 class Weight:
+    """A weight as the station uses it. ``stable`` means "record this": it cannot hold with a
+    status other than ``ok`` (a moving load, an overload, a value outside the scale's range),
+    even if built so, because a consumer that checks ``stable`` alone must still be safe."""
+
     grams: float
     stable: bool
     device: str
     raw_frame: str | None = None
     # "ok", "unstable", "overload", "underload" or "error" (see devices.scale_protocols).
     status: str = "ok"
+
+    def __post_init__(self) -> None:
+        if self.stable and self.status != "ok":
+            object.__setattr__(self, "stable", False)  # frozen: the one place it is set
 
 
 class Scale(Protocol):

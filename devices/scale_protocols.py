@@ -10,10 +10,24 @@ A codec is fed whatever bytes arrived (``feed``) and returns the complete frames
 spit garbage after power-up and lose bytes on noisy lines, so codecs never raise on input: a
 frame they cannot make sense of comes back as a ``Reading`` with ``status="error"`` and the
 parser resynchronises on the next frame terminator.
+
+Motion is a property of the frame, not a guess (``Reading.motion``): ``True`` when the scale
+flags the weight as moving (MT-SICS ``D``, continuous ``US``, the Toledo 8217 status motion
+bit), ``False`` when it flags it at rest (MT-SICS ``S``, continuous ``ST``, a Toledo weight
+frame, which the 8217 only sends at rest), ``None`` when the frame carries no such flag (a
+continuous pattern without a ``status`` group, or with a status the codec does not know). A
+reading flagged in motion is never stable, whatever the driver's policy; only frames with no
+flag leave stability to the driver's consecutive-readings rule. ``ScaleCodec.flags_motion``
+says whether a codec, as configured, can flag motion at all.
+
+A value outside the scale's range is a fault, not a reading: above ``capacity_g`` is
+``overload``, below minus ``capacity_g`` is ``underload``, a value that is not a finite number
+is ``error``; the weight of such a frame is dropped (``grams`` None) and it is never stable.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -50,7 +64,12 @@ def from_grams(grams: float, unit: str) -> float:
 @dataclass(frozen=True)
 class Reading:
     """One weight frame. ``grams`` is None when the frame carries no usable weight
-    (overload, Toledo motion status, a broken frame)."""
+    (overload, Toledo motion status, a broken frame).
+
+    ``stable`` is the scale's own claim that the weight is at rest; ``motion`` is the scale's
+    motion flag (None: the frame has none). The claim cannot contradict the flag: a reading
+    flagged in motion, or whose status is not ``ok``, is never stable, even if built so.
+    """
 
     grams: float | None
     stable: bool
@@ -59,6 +78,11 @@ class Reading:
     raw: str
     net: bool = False  # the value is net of a tare
     error: str | None = None  # why a frame was rejected, for status "error"
+    motion: bool | None = None  # the scale flags it moving (True), at rest (False), or neither
+
+    def __post_init__(self) -> None:
+        if self.stable and (self.motion or self.status != "ok"):
+            object.__setattr__(self, "stable", False)  # frozen: the one place it is set
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,35 @@ Frame = Reading | Reply
 
 def _error(raw: str, why: str) -> Reading:
     return Reading(None, False, "error", None, raw, error=why)
+
+
+def out_of_range(grams: float, capacity_g: float | None) -> Status | None:
+    """The fault a value is (``overload``, ``underload``, ``error``), or None when in range.
+
+    Why here and not in the window: a scale that sends ``1e20`` or ``-99999999 kg`` has not
+    weighed anything, and every consumer (the live readout, auto-record, ``station scale
+    read``) must see a fault rather than a number it might record."""
+    if not math.isfinite(grams):
+        return "error"
+    if capacity_g is not None and grams > capacity_g:
+        return "overload"
+    if capacity_g is not None and grams < -capacity_g:
+        return "underload"
+    return None
+
+
+def bounded(reading: Reading, capacity_g: float | None) -> Reading:
+    """``reading`` as a fault when its value is outside the scale's range, else unchanged."""
+    if reading.grams is None:
+        return reading
+    fault = out_of_range(reading.grams, capacity_g)
+    if fault is None:
+        return reading
+    why = "not a finite number" if fault == "error" else f"outside ± {capacity_g:g} g"
+    return Reading(
+        None, False, fault, reading.unit, reading.raw, reading.net,
+        f"value {reading.grams:g} g is {why}", reading.motion,
+    )  # fmt: skip
 
 
 @dataclass
@@ -105,7 +158,11 @@ def _text(frame: bytes) -> str:
 
 
 class ScaleCodec:
-    """What every protocol offers the driver. ``None`` commands mean "the protocol has none"."""
+    """What every protocol offers the driver. ``None`` commands mean "the protocol has none".
+
+    ``feed`` cuts the stream into frames, parses each (``_parse``) and bounds its value by
+    ``capacity_g`` (None: only non-finite values are faults), so no protocol can forget to.
+    """
 
     name = "base"
     poll_command: bytes | None = None
@@ -114,15 +171,30 @@ class ScaleCodec:
     reset_command: bytes | None = None
     # Whether zero/tare are answered with a Reply the driver can wait for.
     acknowledges: bool = False
+    # Whether this codec, as configured, can read a motion flag off the wire at all.
+    flags_motion: bool = True
+    _lines: _LineSplitter
+    capacity_g: float | None = None
 
     def feed(self, data: bytes) -> list[Frame]:
+        frames: list[Frame] = []
+        for chunk in self._lines.split(data):
+            if not chunk.strip():
+                continue
+            frame = self._parse(chunk)
+            frames.append(bounded(frame, self.capacity_g) if isinstance(frame, Reading) else frame)
+        return frames
+
+    def _parse(self, chunk: bytes) -> Frame:
         raise NotImplementedError
 
 
 # --------------------------------------------------------------------------- MT-SICS
 
+# ASCII: a control character inside a value is a broken frame, not a space.
 _SICS_WEIGHT = re.compile(
-    r"(?P<cmd>SIR|SI|S)\s+(?P<status>[SDI+\-])(?:\s+(?P<value>[+\-]?\s*\d+(?:\.\d*)?)\s*(?P<unit>[A-Za-z]+))?\s*$"
+    r"(?P<cmd>SIR|SI|S)\s+(?P<status>[SDI+\-])(?:\s+(?P<value>[+\-]?\ *\d+(?:\.\d*)?)\s*(?P<unit>[A-Za-z]+))?\s*$",
+    re.ASCII,
 )
 _SICS_REPLY = re.compile(r"(?P<cmd>Z|T|@|I4)\s+(?P<status>[ASIL+\-])(?P<rest>.*)$")
 _SICS_ERROR = re.compile(r"(?P<code>ES|ET|EL)\s*$")
@@ -138,11 +210,16 @@ class MtSicsCodec(ScaleCodec):
     reset_command = b"@\r\n"
     acknowledges = True
 
-    def __init__(self) -> None:
+    def __init__(self, capacity_g: float | None = None) -> None:
         self._lines = _LineSplitter(b"\n")
+        self.capacity_g = capacity_g
 
-    def feed(self, data: bytes) -> list[Frame]:
-        return [self.parse(_text(line)) for line in self._lines.split(data) if line.strip()]
+    def _parse(self, chunk: bytes) -> Frame:
+        frame = self.parse(_text(chunk))
+        tare = frame.grams if isinstance(frame, Reply) else None
+        if tare is not None and out_of_range(tare, self.capacity_g):
+            return _error(frame.raw, f"tare {tare:g} g is outside the scale's range")
+        return frame
 
     @staticmethod
     def parse(line: str) -> Frame:
@@ -180,11 +257,15 @@ def _sics_weight(line: str, m: re.Match[str]) -> Reading:
         return _error(line, "weight frame without a value")
     unit = m["unit"]
     try:
-        grams = to_grams(float(m["value"].replace(" ", "")), unit)
+        value = float(m["value"].replace(" ", ""))
+    except ValueError:  # the pattern should make this impossible; a codec never raises
+        return _error(line, f"not a number: {m['value']!r}")
+    try:
+        grams = to_grams(value, unit)
     except KeyError:
         return _error(line, f"unknown unit {unit!r}")
-    stable = status == "S"
-    return Reading(grams, stable, "ok" if stable else "unstable", unit, line)
+    stable = status == "S"  # "D" (dynamic): the balance flags the weight in motion
+    return Reading(grams, stable, "ok" if stable else "unstable", unit, line, motion=not stable)
 
 
 def format_sics_weight(grams: float, status: str, unit: str = "g", cmd: str = "S") -> bytes:
@@ -217,14 +298,15 @@ class Toledo8217Codec(ScaleCodec):
     status_command = b"S"
     acknowledges = False
 
-    def __init__(self, unit: str = "lb") -> None:
+    def __init__(self, unit: str = "lb", capacity_g: float | None = None) -> None:
         if unit.lower() not in GRAMS_PER_UNIT:
             raise ProtocolError(f"unknown unit {unit!r}")
         self.unit = unit.lower()
+        self.capacity_g = capacity_g
         self._lines = _LineSplitter(b"\r")
 
-    def feed(self, data: bytes) -> list[Frame]:
-        return [self.parse(frame) for frame in self._lines.split(data) if frame]
+    def _parse(self, chunk: bytes) -> Reading:
+        return self.parse(chunk)
 
     def parse(self, frame: bytes) -> Reading:
         start = frame.rfind(STX)  # noise before the last STX is power-up garbage
@@ -240,18 +322,20 @@ class Toledo8217Codec(ScaleCodec):
         if not m:
             return _error(raw, "not a Toledo weight")
         grams = to_grams(float(m["value"]), self.unit)
-        return Reading(grams, True, "ok", self.unit, raw, net=bool(m["net"]))
+        # The 8217 answers W with a weight only at rest (in motion it sends a status frame).
+        return Reading(grams, True, "ok", self.unit, raw, net=bool(m["net"]), motion=False)
 
 
 def _toledo_status(byte: int, raw: str) -> Reading:
+    motion = bool(byte & MOTION)
     if byte & OVER_CAPACITY:
-        return Reading(None, False, "overload", None, raw)
+        return Reading(None, False, "overload", None, raw, motion=motion)
     if byte & UNDER_ZERO:
-        return Reading(None, False, "underload", None, raw)
-    if byte & MOTION:
-        return Reading(None, False, "unstable", None, raw)
+        return Reading(None, False, "underload", None, raw, motion=motion)
+    if motion:
+        return Reading(None, False, "unstable", None, raw, motion=True)
     # A status with no fault bit: the scale is settled; the next W gives the weight.
-    return Reading(None, True, "ok", None, raw)
+    return Reading(None, True, "ok", None, raw, motion=False)
 
 
 def format_toledo_weight(grams: float, unit: str = "lb", net: bool = False) -> bytes:
@@ -276,9 +360,12 @@ class ContinuousCodec(ScaleCodec):
 
     ``pattern`` is a regular expression with named groups ``status``, ``sign``, ``value`` and
     ``unit`` (``mode`` optional: NT means net). Sites with odd OEM indicators set it in
-    ``ScaleConfig.continuous_pattern`` instead of waiting for a code change. Without a
-    ``status`` group every frame counts as unstable and stability comes from consecutive
-    readings.
+    ``ScaleConfig.continuous_pattern`` instead of waiting for a code change.
+
+    The ``status`` group carries the scale's motion flag: ``ST`` at rest, ``US`` in motion
+    (never stable), ``OL`` out of range. Without a ``status`` group (``flags_motion`` False),
+    or with a status other than those, the frame carries no flag: it is not stable by itself,
+    and stability comes from the driver's consecutive-readings rule.
     """
 
     name = "continuous"
@@ -286,7 +373,9 @@ class ContinuousCodec(ScaleCodec):
     tare_command = b"T\r\n"
     acknowledges = False
 
-    def __init__(self, pattern: str | None = None, default_unit: str = "g") -> None:
+    def __init__(
+        self, pattern: str | None = None, default_unit: str = "g", capacity_g: float | None = None
+    ) -> None:
         try:
             self.pattern = re.compile(pattern or DEFAULT_CONTINUOUS_PATTERN)
         except re.error as exc:
@@ -294,10 +383,12 @@ class ContinuousCodec(ScaleCodec):
         if "value" not in self.pattern.groupindex:
             raise ProtocolError("continuous_pattern needs a named group 'value'")
         self.default_unit = default_unit
+        self.capacity_g = capacity_g
+        self.flags_motion = "status" in self.pattern.groupindex
         self._lines = _LineSplitter(b"\n")
 
-    def feed(self, data: bytes) -> list[Frame]:
-        return [self.parse(_text(line)) for line in self._lines.split(data) if line.strip()]
+    def _parse(self, chunk: bytes) -> Reading:
+        return self.parse(_text(chunk))
 
     def parse(self, line: str) -> Reading:
         m = self.pattern.search(line)
@@ -313,14 +404,21 @@ class ContinuousCodec(ScaleCodec):
             return _error(line, "frame without a value")
         unit = groups.get("unit") or self.default_unit
         try:
-            grams = to_grams(float(groups["value"]), unit)
-        except (KeyError, ValueError):
+            value = float(groups["value"])
+        except ValueError:
+            return _error(line, f"not a number: {groups['value']!r}")
+        try:
+            grams = to_grams(value, unit)
+        except KeyError:
             return _error(line, f"unknown unit {unit!r}")
         if sign == "-":
             grams = -grams
-        stable = status == "ST"
+        motion = {"ST": False, "US": True}.get(status)  # anything else: no flag
         net = (groups.get("mode") or "").upper() == "NT"
-        return Reading(grams, stable, "ok" if stable else "unstable", unit, line, net=net)
+        # A frame with no flag is a good value the scale makes no claim about ("ok", not
+        # stable): whether it is at rest is the driver's consecutive rule to decide.
+        status_word: Status = "unstable" if motion else "ok"
+        return Reading(grams, motion is False, status_word, unit, line, net=net, motion=motion)
 
 
 def format_continuous(
@@ -334,15 +432,22 @@ def format_continuous(
     return f"{status},{mode},{sign}{value:08.2f} {unit}\r\n".encode("ascii")
 
 
-def make_codec(protocol: str, *, unit: str = "lb", pattern: str | None = None) -> ScaleCodec:
+def make_codec(
+    protocol: str,
+    *,
+    unit: str = "lb",
+    pattern: str | None = None,
+    capacity_g: float | None = None,
+) -> ScaleCodec:
     """The codec for a protocol name from settings or the command line.
 
-    ``unit`` matters only for Toledo 8217, whose frames do not carry one.
+    ``unit`` matters only for Toledo 8217, whose frames do not carry one; ``capacity_g``
+    bounds every reading (None: only values that are not finite numbers are faults).
     """
     if protocol == "mt-sics":
-        return MtSicsCodec()
+        return MtSicsCodec(capacity_g)
     if protocol == "toledo-8217":
-        return Toledo8217Codec(unit)
+        return Toledo8217Codec(unit, capacity_g)
     if protocol == "continuous":
-        return ContinuousCodec(pattern)
+        return ContinuousCodec(pattern, capacity_g=capacity_g)
     raise ProtocolError(f"unknown scale protocol {protocol!r} (one of {', '.join(PROTOCOLS)})")

@@ -12,6 +12,9 @@ and ``min_dynamic_s`` has passed, like a real load cell filter.
 
 Faults (all thread-safe, callable while serving): ``inject(bytes)`` garbage on the wire,
 ``break_frames(n)`` corrupt the next n weight frames, ``set_overload`` / ``set_underload``,
+``set_motion`` (every frame flagged in motion, the value steady within ± ``noise_g``: a
+vibrating bench, a fan on the pan), ``force_value`` (frames carry a value the scale should never
+send, such as ``1e20`` g or ``-99999999`` kg, a scale whose range the station does not know),
 ``set_silent`` (answers nothing), ``silent_when_stable`` (answers once stable, then nothing
 until the weight changes), ``power_up_garbage`` (sent before the first frame to a new peer),
 ``vanish()`` / ``reappear()``: the pty pair is closed and a new one made (with ``link`` set, a
@@ -85,7 +88,8 @@ class ScaleSimulator:
         self.zero_offset_g = 0.0
         self.tare_g = 0.0
         # faults
-        self._overload = self._underload = self._silent = False
+        self._overload = self._underload = self._silent = self._motion = False
+        self._forced: float | None = None
         self.silent_when_stable = False
         self._quiet = False  # silent_when_stable: a stable frame went out, weight unchanged
         self._broken = 0
@@ -188,6 +192,19 @@ class ScaleSimulator:
         with self._lock:
             self._underload, self._quiet = on, False
 
+    def set_motion(self, on: bool = True) -> None:
+        """Flag every weight frame in motion (MT-SICS ``S D``, continuous ``US``, the Toledo
+        8217 status motion bit) while the value stays where the settling curve puts it."""
+        with self._lock:
+            self._motion, self._quiet = on, False
+
+    def force_value(self, grams: float | None) -> None:
+        """Send ``grams`` as the value of every weight frame, past the simulator's own
+        capacity check (None: back to the weight on the pan). NaN and huge values go out as
+        the protocol's formatter writes them."""
+        with self._lock:
+            self._forced, self._quiet = grams, False
+
     def set_silent(self, on: bool = True) -> None:
         with self._lock:
             self._silent = on
@@ -221,13 +238,15 @@ class ScaleSimulator:
     def _state(self) -> tuple[float, str]:
         """(displayed grams, status letter S/D/+/-) as the scale's firmware would report."""
         gross, settled = self._gross(time.monotonic())
+        if self._forced is not None:
+            return self._forced, "D" if self._motion else "S"
         if self._overload or gross > self.capacity_g:
             return gross, "+"
         shown = gross - self.zero_offset_g - self.tare_g
         if self._underload or gross - self.zero_offset_g < -50.0:
             return shown, "-"
         shown += self._rng.uniform(-self.noise_g, self.noise_g)
-        return shown, "S" if settled else "D"
+        return shown, "S" if settled and not self._motion else "D"
 
     # ------------------------------------------------------------------ frames
 
@@ -239,7 +258,8 @@ class ScaleSimulator:
             frame = sp.format_sics_weight(grams, status, self.unit, cmd)
         elif self.protocol == "toledo-8217":
             if status == "S":
-                frame = sp.format_toledo_weight(max(grams, 0.0), self.unit, net=self.tare_g > 0)
+                shown = grams if self._forced is not None else max(grams, 0.0)
+                frame = sp.format_toledo_weight(shown, self.unit, net=self.tare_g > 0)
             else:
                 frame = sp.format_toledo_status(self._toledo_bits(status))
         else:

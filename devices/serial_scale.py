@@ -9,18 +9,34 @@ Ports are pyserial URLs opened with ``serial.serial_for_url``: ``/dev/ttyUSB0``,
 ``socket://host:port`` and ``hwgrep://VID:PID``. The URL is resolved again on every reconnect,
 so a USB adapter that re-enumerates under another device name is found again by VID:PID.
 
-Stable weight (``stable_policy``), computed by the driver on every reading:
+Stable weight, computed by the driver on every reading. First rule, under every policy: a
+reading the scale flags as in motion (MT-SICS ``D``, continuous ``US``, the Toledo 8217 status
+motion bit; ``Reading.motion``) is never stable, and it breaks any run of consecutive
+readings. Why: five readings within ± 2 g of each other do not make a moving load settled
+when the scale itself, which sees its load cell at a far higher rate, says it is moving.
 
-- ``"scale"``: trust the scale's own stable flag;
-- ``"consecutive"``: the last ``stable_readings`` readings are all within ± ``stable_delta_g``
-  of the newest one (for scales whose motion detection is absent or too loose);
-- ``"both"``: the flag AND the consecutive rule; ``"either"`` (default, as ``ScaleConfig``
-  documents it): the flag OR the consecutive rule.
+The consecutive rule: the last ``stable_readings`` readings not flagged in motion are all
+within ± ``stable_delta_g`` of the newest one. It is what a scale that sends no motion flag
+(a continuous pattern without a ``status`` group) is judged by. ``stable_policy`` (default
+``ScaleConfig.stable_policy``) chooses how the two combine:
 
-Overload, underload and broken frames are never stable. Some scales answer once and then stay
-silent until the weight changes: silence after a flag-stable reading counts as "unchanged"
-(the window is treated as repeating that reading) for ``silence_ok_s``; after that, or after
-``timeout_s`` of silence otherwise, the state becomes ``no-answer`` and the weight is stale.
+- ``"either"`` (default): the scale's flag where its frames carry one, the consecutive rule
+  where they do not;
+- ``"both"``: the consecutive rule always, and the scale's flag too where it has one (for a
+  scale whose stable flag comes too early);
+- ``"scale"``: the scale's flag only; a scale that sends no flag never gives a stable weight
+  (so a pattern that cannot see the flag shows up at once instead of being guessed around);
+- ``"consecutive"``: the consecutive rule only, the scale's stable flag neither needed nor
+  enough; since a reading flagged in motion never counts, on a scale that flags motion this
+  is the same as ``"both"``.
+
+Readings outside the scale's range (``ScaleConfig.capacity_g``), overload, underload and
+broken frames are never stable (``devices.scale_protocols`` makes them faults). Some scales
+answer once and then stay silent until the weight changes: silence after a flag-stable reading
+counts as "unchanged" (the window is treated as repeating that reading) for ``silence_ok_s``;
+after that, or after ``timeout_s`` of silence otherwise, the state becomes ``no-answer`` and
+the weight is stale. Nothing but broken frames (a scale sending NaN) for ``timeout_s`` makes
+the weight held stale too.
 
 States (``ScaleState``): ``stopped`` -> ``connecting`` -> ``connected`` <-> ``no-answer``;
 a port error gives ``disconnected`` and the thread keeps reopening with exponential back-off
@@ -50,6 +66,7 @@ from devices.serial_link import open_serial_url
 log = logging.getLogger(__name__)
 
 StablePolicy = Literal["either", "scale", "consecutive", "both"]
+STABLE_POLICIES: tuple[StablePolicy, ...] = ("either", "scale", "consecutive", "both")
 
 
 class ScaleState(enum.StrEnum):
@@ -114,7 +131,7 @@ class SerialScale:
         *,
         name: str | None = None,
         unit: str = "lb",
-        stable_policy: StablePolicy = "either",
+        stable_policy: StablePolicy | None = None,
         silence_ok_s: float = 60.0,
         reconnect_min_s: float = 0.2,
         reconnect_max_s: float = 5.0,
@@ -129,7 +146,12 @@ class SerialScale:
         self.port_url: str = config.port
         self.name = name or f"{config.protocol}@{config.port}"
         self.unit = unit
-        self.stable_policy = stable_policy
+        policy = stable_policy or config.stable_policy
+        if policy not in STABLE_POLICIES:
+            raise ScaleError(
+                f"unknown stable policy {policy!r} (one of {', '.join(STABLE_POLICIES)})"
+            )
+        self.stable_policy: StablePolicy = policy
         self.silence_ok_s = silence_ok_s
         self.reconnect_min_s = reconnect_min_s
         self.reconnect_max_s = reconnect_max_s
@@ -151,6 +173,8 @@ class SerialScale:
         self._reply_seq = 0
         self.state = ScaleState.STOPPED
         self.frame_errors = 0
+        self.last_frame_error: Reading | None = None  # the newest broken frame, for a report
+        self._broken_since: float | None = None  # first broken frame since the last good one
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -274,7 +298,10 @@ class SerialScale:
 
     def _new_codec(self) -> ScaleCodec:
         return make_codec(
-            self.config.protocol, unit=self.unit, pattern=self.config.continuous_pattern
+            self.config.protocol,
+            unit=self.unit,
+            pattern=self.config.continuous_pattern,
+            capacity_g=self.config.capacity_g,
         )
 
     def _open(self) -> Any:
@@ -312,6 +339,7 @@ class SerialScale:
         # A fresh codec per connection: half a frame from the old link must not glue onto
         # the first frame of the new one.
         self._codec = codec = self._new_codec()
+        self._broken_since = None
         poll = codec.poll_command
         next_poll = time.monotonic()
         last_rx = time.monotonic()
@@ -354,33 +382,42 @@ class SerialScale:
     def _on_reading(self, reading: Reading, now: float) -> None:
         if reading.status == "error":
             self.frame_errors += 1
+            self.last_frame_error = reading
             log.info("scale %s: broken frame %r (%s)", self.port_url, reading.raw, reading.error)
+            # A broken frame now and then leaves the weight held; nothing but broken frames
+            # (a scale sending NaN) for longer than timeout_s makes it stale, as silence does.
+            if self._broken_since is None:
+                self._broken_since = now
+            elif now - self._broken_since > self.config.timeout_s and self._current is not None:
+                self._forget()
             self._call(self.on_frame_error, reading)
             return
+        self._broken_since = None
         if reading.status == "ok" and reading.grams is None:
             return  # a Toledo status byte with no fault: nothing to show, the weight follows
         if self.state is ScaleState.NO_ANSWER:
             self._set_state(ScaleState.CONNECTED, "scale answers again")
-        usable = reading.grams is not None and reading.status in ("ok", "unstable")
-        if usable and reading.grams is not None:
+        at_rest = reading.grams is not None and reading.status == "ok" and not reading.motion
+        if at_rest and reading.grams is not None:
             self._window.append(reading.grams)
-        else:
+        else:  # moving, a fault, or no value: a run of readings at rest starts again
             self._window.clear()
-        stable = usable and self._is_stable(reading.stable and reading.status == "ok")
-        self._publish(reading, stable, now)
+        self._publish(reading, at_rest and self._is_stable(reading), now)
 
-    def _is_stable(self, flag: bool) -> bool:
+    def _is_stable(self, reading: Reading) -> bool:
+        """The policy (module docstring) on a reading with a value, not flagged in motion."""
         window = self._window
         consecutive = len(window) == window.maxlen and all(
             abs(g - window[-1]) <= self.config.stable_delta_g for g in window
         )
+        flagged = reading.motion is not None  # the frame says moving or at rest
         if self.stable_policy == "scale":
-            return flag
+            return reading.stable
         if self.stable_policy == "consecutive":
             return consecutive
         if self.stable_policy == "both":
-            return flag and consecutive
-        return flag or consecutive
+            return consecutive and (reading.stable or not flagged)
+        return reading.stable if flagged else consecutive
 
     def _on_silence(self, silent_for: float) -> None:
         sample = self._current

@@ -8,6 +8,7 @@ unknown keys are an error that names the file, so a typo never silently does not
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import socket
@@ -44,6 +45,10 @@ class Settings:
     database_url: str | None = None
     site_id: str = "WH1"
     station_id: str = field(default_factory=lambda: socket.gethostname().split(".")[0][:32])
+    # What people call this bench and its warehouse ("Bench 3", "LAX-1 Los Angeles"), printed on
+    # seller reports instead of a host name. An empty station_name means the station_id.
+    station_name: str = ""
+    warehouse: str = ""
     language: str = "en"
     simulate: bool = False
     # The bench's look: "light" or "dark"; sounds for scan accepted/rejected and verdict recorded.
@@ -160,6 +165,7 @@ LABEL_DPIS = (203, 300)
 POSITIVE = frozenset({
     "scanner.wedge_max_interkey_ms", "scanner.wedge_min_length", "scanner.serial_baudrate",
     "scale.baudrate", "scale.poll_hz", "scale.stable_readings", "scale.timeout_s",
+    "scale.capacity_g",
     "camera.preview_fps", "camera.preview_width", "printer.retry_s", "printer.timeout_s",
     "sync.relay_interval_s", "sync.request_timeout_s", "sync.relay_workers",
     "sync.relay_batch_size", "sync.max_backoff_s", "sync.max_attempts", "sync.retention_days",
@@ -211,6 +217,8 @@ def find_problems(settings: Settings) -> list[SettingProblem]:
     problems.choice("theme", settings.theme, THEMES)
     problems.needs("site_id", settings.site_id, _("must not be empty"))
     problems.needs("station_id", settings.station_id, _("must not be empty"))
+    for key in ("station_name", "warehouse"):
+        _name_problems(problems, key, getattr(settings, key))
     problems.choice("scanner.terminator", settings.scanner.terminator, TERMINATORS)
     _scale_problems(problems, settings.scale)
     camera = settings.camera
@@ -234,6 +242,19 @@ def find_problems(settings: Settings) -> list[SettingProblem]:
         except re.error as exc:
             problems.add(f"codes.{key}", _("not a valid regular expression: {error}").format(error=exc))  # fmt: skip
     return problems
+
+
+NAME_MAX_LENGTH = 64  # fits the station field of a seller report on one or two lines
+
+
+def _name_problems(problems: _Problems, key: str, value: str) -> None:
+    """A name people read on a report: one line, not only spaces, not longer than a column."""
+    if value and not value.strip():
+        problems.add(key, _("must not be only spaces: leave it empty instead"))
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        problems.add(key, _("must be one line of text"))
+    elif len(value) > NAME_MAX_LENGTH:
+        problems.add(key, _("at most {count} characters").format(count=NAME_MAX_LENGTH))
 
 
 def _types_and_ranges(problems: _Problems, obj: object, cls: type, prefix: str) -> bool:
@@ -284,18 +305,25 @@ def _type_name(hint: Any) -> str:
 
 def _scale_problems(problems: _Problems, scale: ScaleConfig) -> None:
     from devices.scale_protocols import PROTOCOLS, ProtocolError, make_codec
-    from devices.serial_scale import _FRAMING  # the framings the serial driver can open
+    from devices.serial_scale import _FRAMING, STABLE_POLICIES  # what the serial driver takes
 
     problems.choice("scale.driver", scale.driver, SCALE_DRIVERS)
     if scale.driver == "serial":
         problems.needs("scale.port", scale.port, _("the serial driver needs a port (e.g. /dev/ttyUSB0, COM3 or socket://host:port)"))  # fmt: skip
     problems.choice("scale.protocol", scale.protocol, PROTOCOLS)
     problems.choice("scale.framing", scale.framing.upper(), tuple(_FRAMING))
+    problems.choice("scale.stable_policy", scale.stable_policy, STABLE_POLICIES)
+    for key in ("capacity_g", "stable_delta_g"):  # TOML spells inf and nan; a range is neither
+        if not math.isfinite(getattr(scale, key)):
+            problems.add(f"scale.{key}", _("must be a finite number"))
     if scale.protocol == "continuous":
         try:
-            make_codec("continuous", pattern=scale.continuous_pattern)
+            codec = make_codec("continuous", pattern=scale.continuous_pattern)
         except ProtocolError as exc:
             problems.add("scale.continuous_pattern", _("not a usable pattern: {error}").format(error=exc))  # fmt: skip
+        else:
+            if scale.stable_policy == "scale" and not codec.flags_motion:
+                problems.add("scale.stable_policy", _('a continuous pattern without a status group never flags a weight stable, so "scale" never gives one: choose "either" or "consecutive"'))  # fmt: skip
 
 
 def _printer_problems(problems: _Problems, printer: PrinterConfig) -> None:

@@ -19,6 +19,7 @@ def test_readout_polls_the_scale_and_shows_its_state(qtbot, vm, context):
     readout.show_weight(Weight(30_500.0, False, "scale", status="overload"))
     # In the theme's error colour (ui/theme.py styles widgets by their "state").
     assert "OVERLOAD" in readout.text() and readout.property("state") == "error"
+    assert " g" not in readout.text()  # a fault shows no weight (not "0.0 g", nor 30.5 kg)
     readout.show_weight(Weight(12.0, False, "scale"))
     assert "settling" in readout.text() and readout.property("state") == "warning"
     readout.hide()

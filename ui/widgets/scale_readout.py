@@ -94,6 +94,11 @@ class ScaleReadout(Retranslatable, QLabel):
             "underload": self.tr("UNDER ZERO: zero the scale"),
             "error": self.tr("scale error"),
         }
+        status = self._status(weight)
+        if status in ("overload", "underload", "error"):
+            # A fault carries no weight: no "0.0 g" that reads like one.
+            self.setText(f"<b>{html.escape(words[status])}</b>")
+            return
         grams = self.tr("{grams} g").format(grams=f"{weight.grams:.1f}")
         # TRANSLATORS: the scale readout: a weight ("512.0 g") and the scale's state.
         text = self.tr("{weight} {state}").format(
