@@ -109,12 +109,23 @@ class Translator:
             or next(iter(text.values()), fallback)
         )
 
+    def has(self, key: str) -> bool:
+        return key in MESSAGES["en"]
+
     def code(self, prefix: str, code: str | None) -> str:
-        """A translated enum value (``disposition.repair``), or the code itself when unknown."""
+        """A translated enum value (``disposition.repair``); an unknown one humanised, so a
+        seller never reads a raw code (``"new_state"`` -> ``"New state"``)."""
         if not code:
             return self("value.none")
         key = f"{prefix}.{code}"
-        return self(key) if key in MESSAGES["en"] else code
+        return self(key) if key in MESSAGES["en"] else humanise(code)
+
+
+def humanise(code: str) -> str:
+    """A code as words, for codes no catalogue knows: ``SUPERVISOR_REGRADE`` -> "Supervisor
+    regrade". Better than the code, never as good as a translation."""
+    words = re.sub(r"[_\s]+", " ", code).strip()
+    return words[:1].upper() + words[1:].lower() if words else code
 
 
 def markup(text: object) -> str:
@@ -202,12 +213,13 @@ def grid_table(
 def field_table(
     styles: Styles, pairs: Sequence[tuple[str, object]], width: float, columns: int = 2
 ) -> Table:
-    """Label/value pairs laid out in ``columns`` pairs per row (empty values shown as a dash)."""
+    """Label/value pairs laid out in ``columns`` pairs per row; a value is text, a paragraph
+    or a list of paragraphs stacked in its cell."""
     label_w = width / columns * 0.38
     value_w = width / columns - label_w
     cells: list[Any] = []
     for label, value in pairs:
-        shown = value if isinstance(value, Paragraph) else styles.p(value)
+        shown = value if isinstance(value, Paragraph | list) else styles.p(value)
         cells += [styles.p(label, styles.label), shown]
     per_row = columns * 2
     while len(cells) % per_row:
@@ -256,9 +268,29 @@ def downscale_jpeg(
     return encoded.tobytes(), width, height
 
 
+# Field metadata for report data classes: what the verification hash leaves out.
+# NOT_HASHED: presentation derived from hashed data (reasons in words, a grade's description):
+# wording can improve in a new version without every report sent before it failing to verify.
+NOT_HASHED: Mapping[str, Any] = {"hash": "never"}
+# HASHED_WHEN_SET: recorded data added after reports were first issued; left out while empty,
+# so every report without it still hashes as it did when it was sent.
+HASHED_WHEN_SET: Mapping[str, Any] = {"hash": "when_set"}
+
+
+def _hashed_fields(value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(value):
+        rule = f.metadata.get("hash")
+        item = getattr(value, f.name)
+        if rule == "never" or (rule == "when_set" and item in (None, "", (), {})):
+            continue
+        out[f.name] = _jsonable(item)
+    return out
+
+
 def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return _hashed_fields(value)
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | frozenset | set):

@@ -1,10 +1,11 @@
 """The seller inspection report: one PDF per inspected unit, in the seller's language.
 
-The data is a plain, frozen dataclass tree (built by ``station.services.reports``) holding the
-standard's texts in every language it has, so the same data renders in en, zh-CN or es and has
-one verification hash whatever the language. Photos come through a loader callable, so this
-module never knows where files live; it downscales them before embedding, so a report of a
-dozen 12-megapixel photos stays a few megabytes.
+The data is a plain, frozen dataclass tree (``labels.report_data``, built by
+``station.services.reports``) holding the standard's texts in every language it has, so the
+same data renders in en, zh-CN or es and has one verification hash whatever the language. The
+report prints words, never codes (``labels.report_words``). Photos come through a loader
+callable, so this module never knows where files live; it downscales them before embedding, so
+a report of a dozen 12-megapixel photos stays a few megabytes.
 """
 
 from __future__ import annotations
@@ -12,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -31,7 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from labels.report_audit import ReportAuditEvent, audit_section
+from labels.report_audit import AuditCheck, ReportAuditEvent, audit_section
 from labels.report_common import (
     MARGIN,
     PAGE_SIZE,
@@ -43,153 +41,35 @@ from labels.report_common import (
     field_table,
     footer,
     grid_table,
-    markup,
+    humanise,
     register_fonts,
 )
+from labels.report_data import (
+    InspectionReportData,
+    ReasonFact,
+    ReportAnswer,
+    ReportDefect,
+    ReportHeader,
+    ReportItem,
+    ReportMeasurement,
+    ReportNote,
+    ReportPhoto,
+    ReportReason,
+    ReportStandard,
+    ReportVerdict,
+    ReportWeight,
+)
+from labels.report_words import (
+    answer_words,
+    grade_words,
+    photo_role_words,
+    reasons_words,
+    stated_reason_words,
+    warning_words,
+)
 
-LocalText = Mapping[str, str]  # {"en": ..., "zh-CN": ..., "es": ...}
 PhotoLoader = Callable[["ReportPhoto"], bytes | None]
 PHOTO_COLUMNS = 2
-
-
-@dataclass(frozen=True)
-class ReportHeader:
-    inspection_id: str
-    seller_code: str | None
-    seller_name: str | None
-    seller_language: str
-    rma_number: str | None
-    order_id: str | None
-    channel: str | None
-    customer_country: str | None
-    stated_reason: str | None
-    delivered_on: date | None
-    received_at: datetime
-    tracking_number: str | None
-    is_blind: bool
-    station_id: str
-    grader: str | None
-    inspected_at: datetime | None
-    lpn: str | None
-
-
-@dataclass(frozen=True)
-class ReportItem:
-    sku: str | None
-    gtin: str | None
-    title: str | None
-    serial: str | None
-    category: str | None
-
-
-@dataclass(frozen=True)
-class ReportStandard:
-    id: str
-    version: str
-    content_hash: str
-    title: LocalText
-
-
-@dataclass(frozen=True)
-class ReportAnswer:
-    """One checklist answer; ``shown`` holds the standard's labels of the chosen choices."""
-
-    code: str
-    label: LocalText
-    type: str
-    value: Any
-    shown: tuple[LocalText, ...] = ()
-
-
-@dataclass(frozen=True)
-class ReportMeasurement:
-    code: str
-    label: LocalText
-    value: float | None
-    unit: str
-    expected: float | None
-    allowed_deviation: float | None
-    passed: bool | None
-
-
-@dataclass(frozen=True)
-class ReportDefect:
-    code: str
-    name: LocalText
-    zone: str | None
-    zone_name: LocalText
-    severity: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class ReportWeight:
-    grams: float | None
-    stable: bool
-    device: str | None
-    expected_g: float | None
-    allowed_g: float | None
-    passed: bool | None
-
-
-@dataclass(frozen=True)
-class ReportPhoto:
-    role: str
-    role_label: LocalText
-    sha256: str
-    file_path: str
-    content_type: str
-    byte_size: int
-    width: int | None
-    height: int | None
-    taken_at: datetime
-
-
-@dataclass(frozen=True)
-class ReportVerdict:
-    revision: int
-    supersedes_revision: int | None
-    grade: str
-    grade_label: LocalText
-    disposition: str
-    refund_kind: str
-    refund_percent: Decimal
-    refund_amount: Decimal | None
-    currency: str | None
-    responsibility: str
-    reason_codes: tuple[str, ...]
-    warnings: tuple[str, ...]
-    standard_hash: str
-    decided_by: str | None
-    decided_at: datetime
-
-
-@dataclass(frozen=True)
-class ReportNote:
-    """A dispute or supervisor note on the inspection (from the audit trail)."""
-
-    at: datetime
-    by: str | None
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class InspectionReportData:
-    header: ReportHeader
-    item: ReportItem
-    standard: ReportStandard
-    answers: tuple[ReportAnswer, ...]
-    measurements: tuple[ReportMeasurement, ...]
-    defects: tuple[ReportDefect, ...]
-    weight: ReportWeight
-    photos: tuple[ReportPhoto, ...]
-    verdicts: tuple[ReportVerdict, ...]  # every revision, oldest first
-    notes: tuple[ReportNote, ...] = ()
-
-    @property
-    def current_verdict(self) -> ReportVerdict | None:
-        return self.verdicts[-1] if self.verdicts else None
 
 
 def render_inspection_report(
@@ -199,16 +79,22 @@ def render_inspection_report(
     language: str | None = None,
     verification_hash: str | None = None,
     audit: Sequence[ReportAuditEvent] = (),
+    audit_check: AuditCheck | None = None,
+    station: str | None = None,
 ) -> bytes:
     """The report as PDF bytes (A4), in ``language`` (default: the seller's).
 
-    ``audit`` is the unit's slice of the audit trail, printed as its own section; it is not
-    part of ``data`` so it never changes the verification hash (see ``labels.report_audit``).
+    ``audit`` is the unit's slice of the audit trail, printed as its own section with the
+    station's check of it (``audit_check``); it is not part of ``data`` so it never changes the
+    verification hash (see ``labels.report_audit``). ``station`` is what to call the station of
+    the inspection ("Bench 3 · LAX-1 Los Angeles"); default its id. Names change with a bench's
+    settings, so they are not part of the hashed data either.
     """
     register_fonts()
     tr = Translator(language or data.header.seller_language)
     digest = verification_hash or data_hash(data)
-    builder = _Builder(data, tr, Styles(tr.language), load_photo, audit)
+    builder = _Builder(data, tr, Styles(tr.language), load_photo, audit, audit_check)
+    builder.station = station or data.header.station_id
     story = builder.story()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -255,12 +141,15 @@ class _Builder:
         styles: Styles,
         load_photo: PhotoLoader,
         audit: Sequence[ReportAuditEvent] = (),
+        audit_check: AuditCheck | None = None,
     ) -> None:
         self.data = data
         self.tr = tr
         self.s = styles
         self.load_photo = load_photo
         self.audit = tuple(audit)
+        self.audit_check = audit_check
+        self.station = data.header.station_id
         self.width = PAGE_SIZE[0] - 2 * MARGIN
 
     def story(self) -> list[Flowable]:
@@ -280,7 +169,8 @@ class _Builder:
         story += self.section("section.revisions", self.revisions())
         story += self.section("section.notes", self.notes())
         story += self.section("section.photos", self.photos())
-        story += self.section("section.audit", audit_section(tr, s, self.width, self.audit))
+        audit = audit_section(tr, s, self.width, self.audit, self.audit_check)
+        story += self.section("section.audit", audit)
         story += [Spacer(1, 4 * mm), s.p(tr("text.verify"), s.label)]
         return story
 
@@ -298,15 +188,16 @@ class _Builder:
         heading = s.p(tr("section.verdict"), s.heading)
         if verdict is None:
             return [heading, s.p(tr("text.no_verdict"), s.cell_bold)]
-        label = tr.local(verdict.grade_label, "")
-        grade = Paragraph(f"{markup(verdict.grade)}<br/><font size=8>{markup(label)}</font>", s.big)
+        # What the grade means here agrees with the disposition beside it (``grade_words``).
+        meaning = grade_words(tr, verdict)
+        grade = [s.p(verdict.grade, s.big), *([s.p(meaning, s.cell_bold)] if meaning else [])]
         pairs: list[tuple[str, object]] = [
             (tr("field.grade"), grade),
             (tr("field.disposition"), s.p(tr.code("disposition", verdict.disposition), s.big)),
             (tr("field.refund"), self.refund_text(verdict)),
             (tr("field.responsibility"), tr.code("responsibility", verdict.responsibility)),
-            (tr("field.reasons"), ", ".join(verdict.reason_codes) or tr("value.none")),
-            (tr("field.warnings"), "; ".join(verdict.warnings) or tr("value.none")),
+            (tr("field.reasons"), reasons_words(tr, verdict)),
+            (tr("field.warnings"), self.warnings_text(verdict)),
             (tr("field.standard"), f"{tr.local(standard.title, standard.id)} ({standard.id})"),
             (tr("field.standard_version"), standard.version),
             (tr("field.decided_by"), verdict.decided_by or tr("value.none")),
@@ -320,6 +211,10 @@ class _Builder:
             columns=1,
         )
         return [KeepTogether([heading, fields, hash_row])]
+
+    def warnings_text(self, verdict: ReportVerdict) -> str:
+        words = dict.fromkeys(warning_words(self.tr, code) for code in verdict.warnings)
+        return "; ".join(words) or self.tr("value.none")
 
     def refund_text(self, verdict: ReportVerdict) -> str:
         tr = self.tr
@@ -340,14 +235,17 @@ class _Builder:
             (tr("field.seller"), seller),
             (tr("field.rma"), h.rma_number or none),
             (tr("field.order"), h.order_id or none),
-            (tr("field.channel"), h.channel or none),
+            (tr("field.channel"), tr.code("channel", h.channel) if h.channel else none),
             (tr("field.customer_country"), h.customer_country or none),
-            (tr("field.stated_reason"), h.stated_reason or none),
+            (
+                tr("field.stated_reason"),
+                stated_reason_words(tr, h.stated_reason, h.stated_reason_text),
+            ),
             (tr("field.delivered_on"), _when(h.delivered_on)),
             (tr("field.received_on"), _when(h.received_at)),
             (tr("field.tracking"), h.tracking_number or none),
             (tr("field.blind_return"), tr("value.yes") if h.is_blind else tr("value.no")),
-            (tr("field.station"), h.station_id),
+            (tr("field.station"), self.station),
             (tr("field.grader"), h.grader or none),
             (tr("field.inspected_at"), _when(h.inspected_at)),
             (tr("field.lpn"), h.lpn or none),
@@ -362,28 +260,19 @@ class _Builder:
             (tr("field.sku"), item.sku or none),
             (tr("field.gtin"), item.gtin or none),
             (tr("field.title"), item.title or none),
-            (tr("field.category"), item.category or none),
+            (tr("field.category"), tr.code("category", item.category) if item.category else none),
             (tr("field.serial"), item.serial or none),
         ]
         return field_table(self.s, pairs, self.width)
-
-    def answer_text(self, answer: ReportAnswer) -> str:
-        tr = self.tr
-        if answer.shown:
-            return ", ".join(tr.local(label) for label in answer.shown)
-        if isinstance(answer.value, bool):
-            return tr("value.yes") if answer.value else tr("value.no")
-        if answer.value is None or answer.value == "":
-            return tr("value.none")
-        if isinstance(answer.value, list):
-            return ", ".join(str(v) for v in answer.value)
-        return str(answer.value)
 
     def answers(self) -> list[Flowable]:
         tr = self.tr
         if not self.data.answers:
             return self.empty("text.no_answers")
-        rows = [[tr.local(a.label, a.code), self.answer_text(a)] for a in self.data.answers]
+        rows = [
+            [tr.local(a.label, humanise(a.code)), answer_words(tr, a.shown, a.value)]
+            for a in self.data.answers
+        ]
         header = [tr("col.question"), tr("col.answer")]
         return [grid_table(self.s, header, rows, [self.width * 0.6, self.width * 0.4])]
 
@@ -402,7 +291,7 @@ class _Builder:
             allowed = f"± {_num(m.allowed_deviation, m.unit)}" if m.allowed_deviation else "—"
             rows.append(
                 [
-                    tr.local(m.label, m.code),
+                    tr.local(m.label, humanise(m.code)),
                     _num(m.value, m.unit),
                     _num(m.expected, m.unit),
                     allowed,
@@ -428,8 +317,9 @@ class _Builder:
             return self.empty("text.no_defects")
         rows = [
             [
-                f"{tr.local(d.name, d.code)} ({d.code})",
-                tr.local(d.zone_name, d.zone or tr("value.none")),
+                tr.local(d.name, humanise(d.code)),
+                tr.local(d.zone_name, "")
+                or (tr("value.zone", zone=d.zone) if d.zone else tr("value.none")),
                 tr.code("severity", d.severity),
                 d.note or "",
             ]
@@ -483,7 +373,7 @@ class _Builder:
                 f"{self.refund_text(v)} · {tr.code('responsibility', v.responsibility)}"
             )
             if v.reason_codes:
-                summary += f" · {', '.join(v.reason_codes)}"
+                summary += f" · {reasons_words(tr, v)}"
             rows.append(
                 [f"{v.revision} ({status})", summary, _when(v.decided_at), v.decided_by or "—"]
             )
@@ -495,10 +385,17 @@ class _Builder:
         tr = self.tr
         if not self.data.notes:
             return self.empty("text.no_notes")
-        rows = [[_when(n.at), n.by or "—", f"{n.kind}: {n.text}"] for n in self.data.notes]
+        rows = [
+            [_when(n.at), n.by or "—", f"{self.note_kind(n.kind)}: {n.text}"]
+            for n in self.data.notes
+        ]
         header = [tr("col.when"), tr("col.by"), tr("col.note")]
         w = self.width
         return [grid_table(self.s, header, rows, [w * 0.2, w * 0.16, w * 0.64])]
+
+    def note_kind(self, kind: str) -> str:
+        key = f"note.{kind}"
+        return self.tr(key) if self.tr.has(key) else self.tr("note.other")
 
     def photos(self) -> list[Flowable]:
         photos = self.data.photos
@@ -528,9 +425,8 @@ class _Builder:
         tr, s = self.tr, self.s
         box_w = self.width / PHOTO_COLUMNS - 8
         box_h = box_w * 0.75
-        role = tr.local(photo.role_label, "")
         caption: list[Flowable] = [
-            s.p(f"{role} ({photo.role})" if role else photo.role, s.cell_bold),
+            s.p(photo_role_words(tr, photo.role, photo.role_label), s.cell_bold),
             s.p(tr("text.photo_caption"), s.label),
             # Two halves of 32 characters: the full hash fits the column without odd breaks.
             Paragraph(f"{photo.sha256[:32]}<br/>{photo.sha256[32:]}", s.mono),
@@ -553,6 +449,7 @@ class _Builder:
 __all__ = [
     "InspectionReportData",
     "PhotoLoader",
+    "ReasonFact",
     "ReportAnswer",
     "ReportDefect",
     "ReportHeader",
@@ -560,6 +457,7 @@ __all__ = [
     "ReportMeasurement",
     "ReportNote",
     "ReportPhoto",
+    "ReportReason",
     "ReportStandard",
     "ReportVerdict",
     "ReportWeight",

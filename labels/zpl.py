@@ -163,7 +163,14 @@ def _barcode(block: BarcodeBlock, dpi: int) -> str:
         side = datamatrix_side(block.data)
         module = max(1, min(w, h) // (side + 2))
         offset = module + (min(w, h) - module * (side + 2)) // 2
-        return f"^FO{x + offset},{y + offset}^BXN,{module},200,{side},{side}{_fd(block.data)}"
+        # ECC 200 reads its own escapes (default ``~``, also ZPL's command prefix) in the field
+        # data: name one the data does not hold, so an old LPN ending in ``~`` is encoded as
+        # the character it is.
+        escape = next(c for c in "`|{}!" if c not in block.data)
+        return (
+            f"^FO{x + offset},{y + offset}^BXN,{module},200,{side},{side},6,{escape}"
+            f"{_fd(block.data)}"
+        )
     if block.symbology in ("ean13", "upca"):
         modules = 95 + 2 * 9
         module = max(1, min(4, w // modules))
@@ -175,7 +182,9 @@ def _barcode(block: BarcodeBlock, dpi: int) -> str:
     modules = 11 * (chars + 1) + 13
     module = max(1, min(4, w // (modules + 2 * QUIET_MODULES)))
     left = (w - module * modules) // 2
-    return f"^FO{x + left},{y}^BY{module}^BCN,{h},N,N,N,N^FD{encoded}^FS"
+    # Through _fd: a ``~`` or ``^`` in the data (old LPNs' check characters) would otherwise
+    # start a ZPL command in the middle of the field.
+    return f"^FO{x + left},{y}^BY{module}^BCN,{h},N,N,N,N{_fd(encoded)}"
 
 
 def label_to_zpl(label: Label, *, dpi: int = 203) -> bytes:

@@ -80,8 +80,9 @@ def _inspection(args: argparse.Namespace, context: AppContext, as_json: bool) ->
         ) from exc
     data = reports.inspection_report_data(context.db, context.standards, inspection_id)
     pdf = reports.inspection_report_pdf(
-        context.db, context.standards, context.photos, inspection_id, language=args.language
-    )
+        context.db, context.standards, context.photos, inspection_id, language=args.language,
+        station=context.settings,
+    )  # fmt: skip
     out: Path = args.out or Path(f"inspection-{inspection_id}.pdf")
     out.write_bytes(pdf)
     result = {

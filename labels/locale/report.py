@@ -2,10 +2,14 @@
 
 Every user-visible word of a report comes from here, so a seller reads the whole report in
 their language; codes (SKU, grade letters, hashes) stay as they are. ``{name}`` placeholders are
-filled with ``str.format``. A test fails when a language lacks a key that English has.
+filled with ``str.format``. A test fails when a language lacks a key that English has. The
+words for the station's codes (enums, reasons, audit steps) are in ``report_words.py``, merged
+into ``MESSAGES`` below.
 """
 
 from __future__ import annotations
+
+from labels.locale.report_words import WORDS
 
 LANGUAGES = ("en", "zh-CN", "es")
 
@@ -74,7 +78,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "col.event": "Event",
         "col.time_utc": "Time (UTC)",
         "col.action": "Action",
-        "col.hash": "Hash (first {count})",
+        "col.hash": "Fingerprint (first {count})",
         "value.yes": "Yes",
         "value.no": "No",
         "value.none": "—",
@@ -111,9 +115,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "text.no_verdict": "No verdict yet: the inspection is not finalized.",
         "text.no_notes": "No disputes or notes.",
         "text.no_audit": "No audit events recorded.",
-        "text.audit": "Every recorded step of this unit, from the station's tamper-evident audit trail: "
-        "each event's hash covers the event and the hash of the event before it. "
-        "The full rows can be exported and checked.",
+        "text.audit": "Every recorded step of this unit, from the station's audit trail. Each step "
+        "has a fingerprint (a SHA-256 hash) computed from the step itself and from the fingerprint "
+        "of the step recorded just before it, so changing or deleting a step afterwards breaks its "
+        "fingerprint and every one after it. The warehouse can export these steps in full, with "
+        "their fingerprints, for anyone to recompute; the characters shown here find each step "
+        "in that export.",
         "text.weight_line": "{measured} g measured against {expected} g expected (allowed {allowed} g)",
         "text.photo_missing": "Photo file missing from the store",
         "text.photo_mismatch": "WARNING: file does not match its recorded SHA-256",
@@ -187,7 +194,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "col.event": "事件",
         "col.time_utc": "时间（UTC）",
         "col.action": "操作",
-        "col.hash": "哈希（前 {count} 位）",
+        "col.hash": "指纹（前 {count} 位）",
         "value.yes": "是",
         "value.no": "否",
         "value.none": "—",
@@ -224,8 +231,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "text.no_verdict": "尚无检验结论：检验未完成。",
         "text.no_notes": "无争议或备注。",
         "text.no_audit": "无审计事件。",
-        "text.audit": "本件商品的每一个记录步骤，取自工作站防篡改的审计记录："
-        "每个事件的哈希涵盖该事件及前一事件的哈希。完整记录可导出核验。",
+        "text.audit": "本件商品的每一个记录步骤，取自工作站的审计记录。每个步骤都有一个指纹"
+        "（SHA-256 哈希），由该步骤本身和紧接其前一步骤的指纹计算得出，因此事后更改或删除任何步骤，"
+        "都会使它及其后所有步骤的指纹不再一致。仓库可导出这些步骤的完整记录及指纹，供任何人重新计算；"
+        "此处显示的字符可用于在导出记录中找到对应步骤。",
         "text.weight_line": "实测 {measured} 克，预期 {expected} 克（允许偏差 {allowed} 克）",
         "text.photo_missing": "照片文件在存储中缺失",
         "text.photo_mismatch": "警告：文件与记录的 SHA-256 不一致",
@@ -299,7 +308,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "col.event": "Evento",
         "col.time_utc": "Hora (UTC)",
         "col.action": "Acción",
-        "col.hash": "Hash (primeros {count})",
+        "col.hash": "Huella (primeros {count})",
         "value.yes": "Sí",
         "value.no": "No",
         "value.none": "—",
@@ -336,9 +345,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "text.no_verdict": "Aún sin veredicto: la inspección no está finalizada.",
         "text.no_notes": "Sin disputas ni notas.",
         "text.no_audit": "Sin eventos de auditoría.",
-        "text.audit": "Cada paso registrado de esta unidad, del registro de auditoría a prueba de "
-        "manipulaciones de la estación: el hash de cada evento cubre el evento y el hash del "
-        "evento anterior. Las filas completas se pueden exportar y comprobar.",
+        "text.audit": "Cada paso registrado de esta unidad, del registro de auditoría de la "
+        "estación. Cada paso tiene una huella (un hash SHA-256) calculada a partir del propio paso "
+        "y de la huella del paso registrado justo antes, así que cambiar o borrar un paso después "
+        "rompe su huella y la de todos los siguientes. El almacén puede exportar estos pasos "
+        "completos, con sus huellas, para que cualquiera los recalcule; los caracteres mostrados "
+        "aquí sirven para encontrar cada paso en esa exportación.",
         "text.weight_line": "{measured} g medidos frente a {expected} g esperados (tolerancia {allowed} g)",
         "text.photo_missing": "Falta el archivo de la foto en el almacén de fotos",
         "text.photo_mismatch": "AVISO: el archivo no coincide con su SHA-256 registrado",
@@ -349,3 +361,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "footer.page": "Página {page}",
     },
 }
+
+for _language, _words in WORDS.items():
+    MESSAGES[_language].update(_words)

@@ -6,20 +6,25 @@ language, so rendering needs no database and the data - and its verification has
 whichever language the PDF is printed in. A seller who gets the report can ask the warehouse to
 recompute ``report_data_hash`` for the inspection later; a different value means the recorded
 data changed after the report was sent.
+
+The report prints words, never codes: reasons are traced back to the standard's texts
+(``station.services.report_reasons``), the audit slice is described step by step from the
+standard's texts too, and the station is named as this bench's settings call it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspection_rules import StandardRegistry
-from labels.report_audit import ReportAuditEvent
+from labels.report_audit import AuditCheck, ReportAuditEvent
 from labels.report_common import data_hash
 from labels.report_inspection import (
     InspectionReportData,
@@ -35,12 +40,19 @@ from labels.report_inspection import (
     ReportWeight,
     render_inspection_report,
 )
+from station.audit import _event_hash
 from station.audit_export import audit_slice
 from station.db import Database
 from station.i18n import _
 from station.models import AuditEvent, FindingKind, Inspection, Lpn, User, Verdict
 from station.photos import PhotoStore
 from station.services.facts import facts_for, get_row, standard_of
+from station.services.report_reasons import (
+    ReasonWords,
+    choice_words,
+    grade_note,
+    is_default_grade,
+)
 
 # Audit actions whose note belongs in the report's "disputes and notes" section.
 NOTE_ACTIONS = ("dispute.", "verdict.revised", "verdict.regraded", "inspection.note")
@@ -59,6 +71,26 @@ def inspection_report_data(
         return _gather(session, standards, inspection)
 
 
+class StationNames(Protocol):
+    """What this bench is called (``Settings`` has these): the report's name for its station."""
+
+    @property
+    def station_id(self) -> str: ...
+    @property
+    def station_name(self) -> str: ...
+    @property
+    def warehouse(self) -> str: ...
+
+
+def station_label(station_id: str, here: StationNames | None) -> str:
+    """ "Bench 3 · LAX-1 Los Angeles" for this bench's own inspections; another bench's id as it
+    was recorded (an inspection row stores only the id, and only this bench knows its name)."""
+    if here is None or station_id != here.station_id:
+        return station_id
+    name = here.station_name.strip() or here.station_id
+    return " · ".join(part for part in (name, here.warehouse.strip()) if part)
+
+
 def inspection_report_pdf(
     db: Database,
     standards: StandardRegistry,
@@ -66,16 +98,18 @@ def inspection_report_pdf(
     inspection_id: uuid.UUID,
     *,
     language: str | None = None,
+    station: StationNames | None = None,
 ) -> bytes:
     """The seller report as PDF bytes; ``language`` defaults to the seller's.
 
-    The unit's audit slice is read in the same transaction as the data, so the report never
-    shows an event about data it does not show (or the reverse).
+    ``station`` is this bench's settings, to name the station of its own inspections. The
+    unit's audit slice is read in the same transaction as the data, so the report never shows
+    an event about data it does not show (or the reverse).
     """
     with db.read() as session:
         inspection = get_row(session, Inspection, inspection_id, _("inspection"))
         data = _gather(session, standards, inspection)
-        audit = report_audit_events(session, inspection.id)
+        audit, check = report_audit(session, standards, inspection, station)
 
     def load(photo: ReportPhoto) -> bytes | None:
         path = photos.path_of(photo.file_path)
@@ -85,31 +119,119 @@ def inspection_report_pdf(
             return None  # shown in the report as missing: evidence gone is itself a finding
 
     return render_inspection_report(
-        data, load, language=language, verification_hash=report_data_hash(data), audit=audit
+        data,
+        load,
+        language=language,
+        verification_hash=report_data_hash(data),
+        audit=audit,
+        audit_check=check,
+        station=station_label(data.header.station_id, station),
     )
 
 
 def report_audit_events(session: Session, inspection_id: uuid.UUID) -> tuple[ReportAuditEvent, ...]:
-    """The unit's audit slice (its own, its parcel's, labels', disputes' events) for the report.
+    """The unit's audit slice for the report (see ``report_audit``), without the check."""
+    inspection = get_row(session, Inspection, inspection_id, _("inspection"))
+    return report_audit(session, None, inspection, None)[0]
+
+
+def report_audit(
+    session: Session,
+    standards: StandardRegistry | None,
+    inspection: Inspection,
+    station: StationNames | None,
+) -> tuple[tuple[ReportAuditEvent, ...], AuditCheck]:
+    """The unit's audit slice (its own, its parcel's, labels', disputes' events), each step with
+    the standard's words for what it recorded, and the check of the rows against their hashes.
 
     Actors are shown by display name; an event nobody was signed in for shows its station.
     """
-    events = audit_slice(session, inspection_id=inspection_id)
+    events = audit_slice(session, inspection_id=inspection.id)
     actor_ids = {uuid.UUID(e["actor_id"]) for e in events if e["actor_id"]}
     names: dict[str, str] = {}
     if actor_ids:
         rows = session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids)))
         names = {str(row[0]): row[1] for row in rows}
-    return tuple(
+    standard = standards.by_hash(inspection.standard_hash) if standards is not None else None
+    words = _StepWords(standard.spec if standard is not None else None)
+    shown = tuple(
         ReportAuditEvent(
             seq=e["seq"],
             at=datetime.fromisoformat(e["occurred_at"]),
             action=e["action"],
-            actor=names.get(e["actor_id"] or "") or e["station_id"],
+            actor=names.get(e["actor_id"] or "") or station_label(e["station_id"], station),
             hash=e["hash"],
+            texts=words.texts(e["action"], e["after"] or e["before"] or {}),
+            values=_step_values(e),
         )
         for e in events
     )
+    return shown, AuditCheck(rows=len(events), altered=_altered(events))
+
+
+def _altered(events: Sequence[dict[str, Any]]) -> tuple[int, ...]:
+    """Rows whose content no longer matches their hash, or whose link to the row just before
+    them (when both are in the slice) is broken: the recipe ``station audit verify`` uses."""
+    altered: list[int] = []
+    previous: dict[str, Any] | None = None
+    for event in events:
+        row = SimpleNamespace(
+            **{**event, "occurred_at": datetime.fromisoformat(event["occurred_at"])}
+        )
+        linked = previous is None or previous["seq"] + 1 != event["seq"]
+        if not linked:
+            linked = previous is not None and event["prev_hash"] == previous["hash"]
+        if _event_hash(row) != event["hash"] or not linked:
+            altered.append(event["seq"])
+        previous = event
+    return tuple(altered)
+
+
+def _step_values(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The plain values a step's words need, from the event's recorded JSON."""
+    after: Mapping[str, Any] = event["after"] or {}
+    before: Mapping[str, Any] = event["before"] or {}
+    values: dict[str, Any] = {
+        key: after[key]
+        for key in ("rma", "blind", "answer", "value", "unit", "zone", "severity", "grams",
+                    "stable", "grade", "disposition", "outcome", "kind")
+        if key in after
+    }  # fmt: skip
+    values["subject_code"] = (
+        after.get("item") or after.get("code") or after.get("role") or before.get("code")
+    )
+    values["reprint"] = bool(after.get("reprint_of"))
+    text = after.get("reason") or after.get("text") or after.get("note")
+    if text:
+        values["text"] = str(text)
+    return values
+
+
+class _StepWords:
+    """The standard's words for what an audit step recorded: question, answer, defect, zone."""
+
+    def __init__(self, spec: Any) -> None:
+        self.items = {item.code: item for item in spec.checklist} if spec else {}
+        self.defects = {d.code: d for d in spec.defects} if spec else {}
+        self.zones: Mapping[str, Mapping[str, str]] = spec.zones if spec else {}
+        self.roles = {i.role: i.label for i in spec.checklist if i.role} if spec else {}
+
+    def texts(self, action: str, after: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+        if action in ("fact.recorded", "measurement.recorded"):
+            item = self.items.get(str(after.get("item")))
+            if item is None:
+                return {}
+            return {
+                "subject": dict(item.label),
+                "value": dict(choice_words(item, after.get("answer"))),
+            }
+        if action in ("defect.recorded", "defect.removed"):
+            defect = self.defects.get(str(after.get("code")))
+            zone = self.zones.get(str(after.get("zone")), {})
+            return {"subject": dict(defect.name) if defect else {}, "zone": dict(zone)}
+        if action == "photo.recorded":
+            return {"subject": dict(self.roles.get(str(after.get("role")), {}))}
+        return {}
 
 
 def _gather(
@@ -137,6 +259,7 @@ def _gather(
         channel=rma.channel if rma else None,
         customer_country=rma.customer_country if rma else None,
         stated_reason=rma.reason_code if rma else None,
+        stated_reason_text=(rma.reason_text or None) if rma else None,
         delivered_on=rma.delivered_on if rma else None,
         received_at=inspection.parcel.received_at,
         tracking_number=inspection.parcel.tracking_number,
@@ -220,7 +343,7 @@ def _gather(
         defects=defects,
         weight=_weight(inspection, facts.expected_weight_g, spec),
         photos=photos,
-        verdicts=_verdicts(session, inspection, spec, users),
+        verdicts=_verdicts(session, inspection, ReasonWords(spec, facts), users),
         notes=_notes(session, inspection, users),
     )
 
@@ -273,8 +396,10 @@ def _weight(inspection: Inspection, expected: float | None, spec: Any) -> Report
 
 
 def _verdicts(
-    session: Session, inspection: Inspection, spec: Any, users: Mapping[uuid.UUID, str]
+    session: Session, inspection: Inspection, words: ReasonWords, users: Mapping[uuid.UUID, str]
 ) -> tuple[ReportVerdict, ...]:
+    """Every revision, oldest first, each with its reasons and grade described from itself."""
+    spec = words.spec
     rows = session.scalars(
         select(Verdict)
         .where(Verdict.inspection_id == inspection.id)
@@ -299,6 +424,9 @@ def _verdicts(
             standard_hash=row.standard_hash,
             decided_by=users.get(row.decided_by_id) if row.decided_by_id else None,
             decided_at=row.decided_at,
+            reasons=words.reasons(tuple(row.reason_codes or ()), row.trace),
+            grade_note=grade_note(spec, row.grade, row.disposition),
+            default_grade=is_default_grade(row.trace),
         )
         for row in rows
     )

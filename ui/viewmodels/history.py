@@ -72,7 +72,7 @@ class HistoryViewModel(RememberedMessage, QObject):
             from station.services.reports import inspection_report_pdf
 
             pdf = inspection_report_pdf(ctx.db, ctx.standards, ctx.photos, row.inspection_id,
-                                        language=language)  # fmt: skip
+                                        language=language, station=ctx.settings)  # fmt: skip
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(pdf)
             return str(target)
