@@ -12,7 +12,8 @@ spooler, and the sync relay delivering to a loopback receiver in its own process
 
 The script only scans (``window.wedge.scanned``: the serial scanner's path) and sends keys to
 whatever has focus, following the bench's keyboard contract: focus on the first checklist item
-when an inspection opens; digit N picks the focused item's Nth option and focus moves on; F7
+when an inspection opens; the digit an option shows picks it (the Nth option, or on a numeric
+scale such as the pilling grade the option's own number) and focus moves on; F7
 takes the next required photo; the streaming scale records the weight by itself; F12 finalizes;
 then the labels print and the scan field has focus. Before each key it looks at which item has
 focus and takes the digit from that item's buttons, so it follows the window, not a script; a
@@ -242,11 +243,13 @@ class Driver:
                     f"expected focus on the next unanswered item ({', '.join(unanswered())}); "
                     + self.describe()
                 )
-            answers = [b.property("answer") for b in self.window.form.answer_widgets(code)]
-            index = next((i for i, a in enumerate(answers) if _same(a, wanted[code])), 9)
-            if index > 8:
-                raise ContractError(f"item_{code} offers {answers}, not {wanted[code]!r}")
-            self.key(Qt.Key(Qt.Key.Key_1.value + index))
+            buttons = self.window.form.answer_widgets(code)
+            answers = [b.property("answer") for b in buttons]
+            button = next((b for b in buttons if _same(b.property("answer"), wanted[code])), None)
+            digit = button.property("key") if button is not None else None
+            if digit is None:
+                raise ContractError(f"item_{code} offers {answers}, not {wanted[code]!r} by key")
+            self.key(Qt.Key(Qt.Key.Key_0.value + int(digit)))
             more = len(unanswered()) > 1
 
             def moved_on(code: str = code, was: Any = item, more: bool = more) -> bool:
@@ -257,7 +260,7 @@ class Driver:
             self.wait(
                 "answers",
                 moved_on,
-                f"pressed {index + 1} on item_{code}: expected the answer {wanted[code]!r} "
+                f"pressed {digit} on item_{code}: expected the answer {wanted[code]!r} "
                 "and focus on the next unanswered item",
                 timeout_s=3.0,
             )

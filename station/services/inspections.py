@@ -40,6 +40,8 @@ from station.photos import PhotoStore
 from station.services.common import Actor, FinalizeRefused, InvalidState, NotFound
 from station.services.events import VERDICT_RECORDED, verdict_payload
 from station.services.facts import (
+    check_measurement_value,
+    check_weight_value,
     draft_inspection,
     facts_for,
     get_row,
@@ -177,7 +179,12 @@ def record_measurement(
     item_code: str,
     value: float,
     unit: str,
+    *,
+    standards: StandardRegistry | None = None,
 ) -> InspectionView:
+    """Record a measured value; refused (``InvalidState``) when it cannot be one, judged
+    against the SKU's spec when ``standards`` is given (``facts.check_measurement_value``)."""
+    value = check_measurement_value(db, standards, inspection_id, item_code, value, unit)
     return _add_fact(
         db,
         actor,
@@ -236,9 +243,11 @@ def record_weight(
     stable: bool,
     device: str,
     raw_frame: str | None = None,
+    capacity_g: float | None = None,
 ) -> InspectionView:
-    if grams < 0:
-        raise InvalidState(_("A negative weight cannot be recorded: zero the scale"))
+    """Record a weight; refused (``InvalidState``) when it cannot be one: not a number,
+    negative, zero, or over the scale's ``capacity_g`` when given."""
+    grams = check_weight_value(grams, capacity_g)
     return _add_fact(
         db,
         actor,

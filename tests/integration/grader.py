@@ -40,11 +40,11 @@ class Grader:
         return widget.objectName().removeprefix("item_") if widget is not None else None
 
     def answer(self, code: str, value: Any) -> None:
-        """The focused question must be ``code``; press the digit of the wanted answer."""
+        """The focused question must be ``code``; press the digit the wanted answer shows."""
         self.qtbot.waitUntil(lambda: self.focused_item() == code, timeout=3000)
         buttons = self.window.form.answer_widgets(code)
-        index = next(i for i, b in enumerate(buttons) if b.property("answer") == value)
-        self.key(Qt.Key(Qt.Key.Key_1 + index))
+        button = next(b for b in buttons if b.property("answer") == value)
+        self.key(Qt.Key(Qt.Key.Key_0 + int(button.property("key"))))
         self.qtbot.waitUntil(lambda: self.vm.answer(code) == value, timeout=3000)
 
     def answer_all(self, answers: dict[str, Any]) -> None:

@@ -135,3 +135,21 @@ def test_finalize_queues_the_configured_labels(qtbot, vm, context):
     qtbot.waitUntil(lambda: len(vm.printed_labels) == 3)
     assert vm.printed_labels[2].reprint_of == vm.printed_labels[0].id
     assert vm.printed_labels[2].payload_sha256 == vm.printed_labels[0].payload_sha256
+
+
+def test_f6_never_records_a_scale_fault_as_a_weight(qtbot, vm, context, monkeypatch):
+    from devices.scale import Weight
+
+    vm.submit_scan(UPS)
+    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING)
+    scale = context.devices.scale
+    assert scale is not None
+    messages: list[str] = []
+    vm.messageChanged.connect(lambda _level, text: messages.append(text))
+    for status in ("overload", "underload", "error"):
+        monkeypatch.setattr(scale, "read", lambda s=status: Weight(0.0, False, "scale", status=s))
+        vm.weigh()
+        qtbot.waitUntil(lambda: bool(messages) and "scale reports" in messages[-1])
+        messages.clear()
+    vm._runner.wait_idle()
+    assert vm.inspection is not None and vm.inspection.weight_g is None  # nothing recorded

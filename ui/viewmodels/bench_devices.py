@@ -15,16 +15,22 @@ from typing import TYPE_CHECKING, Any
 from devices.camera import CameraError, check_quality
 from station.services import inspections
 from station.services import labels as label_service
+from station.typed_numbers import Judged, judge_typed_weight, weight_allowance
 from ui.tasks import Pool
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
+    from inspection_rules import Standard
     from station.context import AppContext
     from station.services.labels import LabelPrintView
     from station.views import InspectionView, VerdictView
     from ui.tasks import TaskRunner
     from ui.viewmodels.messages import Message
+
+
+# The device name a typed weight is recorded under (the supervisor sees it was typed).
+TYPED_DEVICE = "typed-by-grader"
 
 
 class PhotoRejected(ValueError):
@@ -38,9 +44,13 @@ class DeviceActions:
     _runner: TaskRunner
     verdict: VerdictView | None
     printed_labels: list[LabelPrintView]
+    inspection: InspectionView | None
 
     if TYPE_CHECKING:
         labelsChanged: SignalInstance
+
+        @property
+        def standard(self) -> Standard | None: ...
 
         def tr(self, text: str) -> str: ...
         def offer_weight(self, weight: Any) -> None: ...
@@ -63,7 +73,24 @@ class DeviceActions:
                 "warning", lambda: self.tr("No scale configured: type the weight instead")
             )
             return
-        self._runner.submit(scale.read, self._record_weight_reading, self._on_error, Pool.GENERAL)
+        self._runner.submit(scale.read, self._record_read_weight, self._on_error, Pool.GENERAL)
+
+    def _record_read_weight(self, weight: Any) -> None:
+        """F6: a scale fault (overload, underload, a broken frame) is said, never recorded as a
+        weight; a reading in motion is recorded as unstable (the verdict waits for a stable
+        one)."""
+        status = getattr(weight, "status", "ok")
+        if status != "ok":
+            names = {
+                "overload": self.tr("overload: the weight is over the scale's capacity"),
+                "underload": self.tr("underload: zero the scale"),
+            }
+            said = names.get(status, self.tr("no usable reading"))
+            self._message(
+                "error", lambda: self.tr("The scale reports {problem}").format(problem=said)
+            )
+            return
+        self._record_weight_reading(weight)
 
     def peek_scale(
         self, on_weight: Callable[[Any], None], on_error: Callable[[BaseException], None]
@@ -80,9 +107,29 @@ class DeviceActions:
         self._runner.submit(scale.read, shown, on_error, Pool.GENERAL)
 
     def enter_weight(self, grams: float) -> None:
+        """Record a weight the grader typed (checked again by the service: a wrong one is
+        refused there with the same words as ``judge_typed_weight``)."""
         from devices.scale import Weight
 
-        self._record_weight_reading(Weight(grams, True, "typed-by-grader"))
+        self._record_weight_reading(Weight(grams, True, TYPED_DEVICE))
+
+    def judge_typed_weight(self, text: str) -> Judged:
+        """What the typed-weight box holds: refused (why), recordable, or far from the
+        expected weight by the standard's own weight tolerance (ask before recording)."""
+        view, standard = self.inspection, self.standard
+        expected = view.expected_weight_g if view is not None else None
+        policy = standard.spec.weight if standard is not None else None
+        allowance = (
+            weight_allowance(expected, policy.tolerance_g, policy.tolerance_percent)
+            if policy is not None
+            else None
+        )
+        return judge_typed_weight(
+            text,
+            capacity_g=self._context.settings.scale.capacity_g,
+            expected_g=expected,
+            allowance_g=allowance,
+        )
 
     def take_photo(self, role: str) -> None:
         """Grab a still and record it, unless it fails the quality gate: then nothing is
@@ -155,6 +202,7 @@ class DeviceActions:
                 stable=weight.stable,
                 device=weight.device,
                 raw_frame=weight.raw_frame,
+                capacity_g=ctx.settings.scale.capacity_g,
             )
         )
 
@@ -178,8 +226,10 @@ class DeviceActions:
             label_service.reprint_label(
                 ctx.db, ctx.actor, ctx.standards, ctx.devices.spooler, label_print_id
             )
-            inspection_id = self.verdict.inspection_id if self.verdict else None
-            return label_service.labels_for(ctx.db, inspection_id) if inspection_id else []
+            if self.verdict is not None:
+                return label_service.labels_for(ctx.db, self.verdict.inspection_id)
+            parcel_id = getattr(self, "parcel_id", None)  # a blind parcel's receipt label
+            return label_service.labels_for(ctx.db, parcel_id=parcel_id) if parcel_id else []
 
         def done(labels: list[LabelPrintView]) -> None:
             self.printed_labels = labels

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from station.services import inspections
+from station.typed_numbers import Judged, judge_typed_measurement
 
 if TYPE_CHECKING:
+    from inspection_rules.model import MeasurementResult
     from station.context import AppContext
     from station.views import InspectionView
     from ui.tasks import TaskRunner
@@ -34,6 +36,10 @@ class FactActions:
 
         @property
         def items(self) -> tuple[ItemModel, ...]: ...
+
+        def check_measurement(
+            self, item_code: str, value: float | None
+        ) -> MeasurementResult | None: ...
 
         def _require_inspection(self) -> InspectionView | None: ...
         def _evaluate_locally(self) -> None: ...
@@ -68,10 +74,29 @@ class FactActions:
         self._evaluate_locally()
         self._submit_fact(
             lambda: inspections.record_measurement(
-                ctx.db, ctx.actor, inspection.id, item_code, float(value), unit
+                ctx.db,
+                ctx.actor,
+                inspection.id,
+                item_code,
+                float(value),
+                unit,
+                standards=ctx.standards,
             ),
             item_code,
             token,
+        )
+
+    def judge_measurement(self, item_code: str, text: str) -> Judged:
+        """What a measurement field holds: refused (why), recordable, or far from the SKU's
+        spec (ask before recording); the service refuses the same values."""
+        item = next((i for i in self.items if i.code == item_code), None)
+        result = self.check_measurement(item_code, None)
+        return judge_typed_measurement(
+            text,
+            field=item.label if item is not None else item_code,
+            unit=(item.unit if item is not None else None) or "",
+            expected=result.expected if result is not None else None,
+            allowed=result.allowed_deviation if result is not None else None,
         )
 
     def record_defect(

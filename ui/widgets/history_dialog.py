@@ -28,6 +28,7 @@ from ui.i18n import Retranslatable
 from ui.theme import TOUCH_TARGET_PX
 from ui.viewmodels.history import HistoryViewModel
 from ui.widgets.verdict_panel import disposition_name
+from ui.widgets.wheel_guard import guard_wheel
 
 
 class HistoryDialog(Retranslatable, QDialog):
@@ -94,6 +95,7 @@ class HistoryDialog(Retranslatable, QDialog):
         vm.messageChanged.connect(self._show_message)
         self.retranslate()
         vm.refresh()
+        guard_wheel(self)  # the wheel scrolls; it never changes a dropdown's value
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("History"))

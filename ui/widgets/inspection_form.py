@@ -4,17 +4,21 @@ verdict preview and Finalize on the right.
 Everything is generated from the inspection's standard, so a new standard needs no new
 widgets. Facts are sent as they are given; the preview shows what the verdict would be and
 what is still missing, and Finalize stays disabled (naming what is missing) until complete.
+
+The typed-weight box starts empty for every unit (the expected weight is never typed for the
+grader); what it holds is judged by ``station.typed_numbers`` before anything is recorded. The
+focused question is kept in view as the focus moves down the checklist, each unit starts at the
+top, and the wheel scrolls the page rather than change a dropdown (``ui.widgets.wheel_guard``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QApplication,
-    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -29,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspection_rules import Evaluation
+from station.typed_numbers import show_number
 from station.views import InspectionView
 from ui.i18n import Retranslatable
 from ui.icons import themed_icon
@@ -36,14 +41,18 @@ from ui.theme import set_style_property
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.checklist import ChecklistView
-from ui.widgets.checklist.base import TOUCH_HEIGHT
+from ui.widgets.checklist.base import TOUCH_HEIGHT, ItemWidget
+from ui.widgets.checklist.typed_field import ProblemLine, TypedField
 from ui.widgets.defect_picker import DefectPicker
 from ui.widgets.photo_panel import PhotoPanel
 from ui.widgets.scale_readout import ScaleReadout
 from ui.widgets.verdict_preview import VerdictPreview
+from ui.widgets.wheel_guard import WheelGuard
 
 SIDE_WIDTH = 360
 HINT_ITEMS = 3  # the hint names a few; the tooltip and the preview list them all
+# Room kept above and below the focused question when it is scrolled into view (px).
+FOCUS_MARGIN = 12
 
 
 class InspectionForm(Retranslatable, QWidget):
@@ -63,11 +72,14 @@ class InspectionForm(Retranslatable, QWidget):
         self.weigh_button.setMinimumHeight(TOUCH_HEIGHT)
         self.weigh_button.clicked.connect(vm.weigh)
         self._weight_input_for: object = None
-        self.weight_input = QDoubleSpinBox(self)
-        self.weight_input.setRange(0, 100_000)
-        self.weight_input.setSuffix(" g")
-        self.weight_input.setDecimals(1)
+        self.weight_input = TypedField(self)
+        self.weight_input.setObjectName("typedWeight")
+        self.weight_input.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.weight_input.setMinimumHeight(TOUCH_HEIGHT)
+        self.weight_input.returnPressed.connect(self._use_typed_weight)
+        self.weight_problem = ProblemLine("typedWeightProblem", self)
+        self.weight_input.withdrawn.connect(self.weight_problem.clear_text)
+        self.weight_input.textEdited.connect(lambda _text: self.weight_problem.clear_text())
         self.use_weight_button = QPushButton(self)
         self.use_weight_button.setMinimumHeight(TOUCH_HEIGHT)
         self.use_weight_button.clicked.connect(self._use_typed_weight)
@@ -80,6 +92,7 @@ class InspectionForm(Retranslatable, QWidget):
         weight_grid.addWidget(self.weigh_button, 2, 0)
         weight_grid.addWidget(self.weight_input, 2, 1)
         weight_grid.addWidget(self.use_weight_button, 2, 2)
+        weight_grid.addWidget(self.weight_problem, 3, 0, 1, 3)
 
         self.preview = VerdictPreview(vm, self)
         self.finalize_button = QPushButton(self)
@@ -141,6 +154,12 @@ class InspectionForm(Retranslatable, QWidget):
         vm.inspectionChanged.connect(self._show_inspection)
         vm.evaluationChanged.connect(self._show_evaluation)
         vm.stateChanged.connect(self._show_state)
+        # The focus moves by key (an answer moves it on) without Qt scrolling to it.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+        self.wheel_guard = WheelGuard(self)
+        self.wheel_guard.guard(self)
         vm.commitRequested.connect(self.checklist.commit)
         self.checklist.completed.connect(self._checklist_completed)
         self.setEnabled(False)
@@ -156,6 +175,7 @@ class InspectionForm(Retranslatable, QWidget):
     def retranslate(self) -> None:
         self.weigh_button.setText(self.tr("Weigh (F6)"))
         self.use_weight_button.setText(self.tr("Use typed"))
+        self.weight_input.setPlaceholderText(self.tr("type g"))
         self.weight_box.setTitle(self.tr("Weight"))
         self._show_inspection(self._vm.inspection)
         self._show_evaluation(self._vm.evaluation)
@@ -168,6 +188,31 @@ class InspectionForm(Retranslatable, QWidget):
     def focus_first(self) -> None:
         if not self.checklist.focus_first():
             self.setFocus()
+
+    def show_focused(self) -> None:
+        """Scroll the focused question (else the focused widget) into view, once the layout
+        has placed what the last answer showed or hid."""
+        focus = QApplication.focusWidget()
+        content = self.scroll_area.widget()
+        if focus is None or content is None or not content.isAncestorOf(focus):
+            return
+        target: QWidget = focus
+        parent: QWidget | None = focus
+        while parent is not None and parent is not content:
+            if isinstance(parent, ItemWidget):
+                target = parent
+                break
+            parent = parent.parentWidget()
+        if target.height() > self.scroll_area.viewport().height():
+            target = focus  # a question taller than the page: its focused answer at least
+        self.scroll_area.ensureWidgetVisible(target, 0, FOCUS_MARGIN)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        content = self.scroll_area.widget()
+        if new is not None and content is not None and content.isAncestorOf(new):
+            # After the pending layout requests: an answer may have just shown or hidden the
+            # questions above the one the focus moves to.
+            QTimer.singleShot(0, self, self.show_focused)
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -191,7 +236,31 @@ class InspectionForm(Retranslatable, QWidget):
         self._vm.take_photo(self.photos.next_role())
 
     def _use_typed_weight(self) -> None:
-        self._vm.enter_weight(self.weight_input.value())
+        """Enter or "Use typed": record the typed weight if it may be one. Refused: the
+        reason under the box, the text kept to correct. Far from the expected weight: asked
+        first, and Enter on the same text again records it (Esc withdraws the question)."""
+        judged = self._vm.judge_typed_weight(self.weight_input.text())
+        if judged.refusal is not None or judged.value is None:
+            self.weight_input.withdraw()
+            self.weight_problem.say("error", judged.refusal or "")
+            self.weight_input.setFocus()
+            return
+        if judged.far and not self.weight_input.confirmed():
+            self.weight_input.ask()
+            view = self._vm.inspection
+            expected = view.expected_weight_g if view is not None else None
+            self.weight_problem.say(
+                "warning",
+                self.tr(
+                    "{value} g is far from the expected {expected} g: press Enter again to "
+                    "record it, Esc to correct it"
+                ).format(value=show_number(judged.value), expected=show_number(expected or 0)),
+            )
+            self.weight_input.setFocus()
+            return
+        self.weight_input.withdraw()
+        self.weight_problem.clear_text()
+        self._vm.enter_weight(judged.value)
 
     # --- showing ---------------------------------------------------------------------------
 
@@ -204,9 +273,13 @@ class InspectionForm(Retranslatable, QWidget):
             self.weight_label.setText(self.tr("No weight yet"))
             return
         if view.id != self._weight_input_for:
-            # A new unit: the typed-weight box starts from its expected weight, not the last.
+            # A new unit: an empty typed-weight box (never the expected weight, which would be
+            # recorded as typed by anyone pressing Enter), and the checklist from the top.
             self._weight_input_for = view.id
-            self.weight_input.setValue(view.expected_weight_g or 0.0)
+            self.weight_input.clear()
+            self.weight_input.withdraw()
+            self.weight_problem.clear_text()
+            self.scroll_area.verticalScrollBar().setValue(0)
         expected = (
             self.tr(" (expected {g:.0f} g)").format(g=view.expected_weight_g)
             if view.expected_weight_g

@@ -45,6 +45,8 @@ from ui.i18n import Retranslatable
 from ui.icons import icon
 from ui.theme import TOUCH_TARGET_PX, set_style_property
 from ui.viewmodels.settings import SettingsViewModel
+from ui.widgets.verdict_panel import label_kind_name
+from ui.widgets.wheel_guard import guard_wheel
 
 Text = Callable[[], str]
 
@@ -106,6 +108,7 @@ class SettingsDialog(Retranslatable, QDialog):
         if vm.load_error:
             self._show_message("error", vm.load_error)
         vm.refresh_endpoints()
+        guard_wheel(self)  # the wheel scrolls; it never changes a dropdown's value
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Settings"))
@@ -170,7 +173,8 @@ class SettingsDialog(Retranslatable, QDialog):
         row.setContentsMargins(0, 0, 0, 0)
         checks: dict[str, QCheckBox] = {}
         for kind in LABEL_KINDS:
-            check = QCheckBox(kind, box)
+            check = QCheckBox(box)
+            self._text(check.setText, partial(label_kind_name, kind))  # words, not the code
             check.setMinimumHeight(TOUCH_TARGET_PX)
             check.setChecked(kind in self._vm.value(key))
             checks[kind] = check

@@ -32,12 +32,15 @@ from station.services.disputes import REASON_MIN_LENGTH, RevisedOutcome
 from station.services.evidence import Evidence
 from station.services.supervisor_queue import QueueItem
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX, set_style_property
+from ui.theme import TOUCH_TARGET_PX, set_style_property, text_colour
 from ui.viewmodels.supervisor import SupervisorViewModel, kind_name, state_name
 from ui.widgets.evidence_view import EvidenceView
 from ui.widgets.verdict_panel import disposition_name, warning_names
+from ui.widgets.wheel_guard import guard_wheel
 
-OVERDUE = QColor("#f9d6d3")
+# An overdue row is tinted with the theme's error flash, which the theme keeps readable under
+# its text colour (a fixed pale red left white text unreadable on the dark theme).
+OVERDUE_TINT = "flash_error"
 
 
 class SupervisorDialog(Retranslatable, QDialog):
@@ -148,6 +151,7 @@ class SupervisorDialog(Retranslatable, QDialog):
         self.retranslate()
         self._update_buttons()
         vm.refresh()
+        guard_wheel(self)  # the wheel scrolls; it never changes a dropdown's value
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Supervisor queue"))
@@ -180,6 +184,10 @@ class SupervisorDialog(Retranslatable, QDialog):
             code = str(self.new_disposition.itemData(index))
             self.new_disposition.setItemText(index, disposition_name(code))
         self.status.setText(self._status() if self._status is not None else "")
+
+    def restyle(self) -> None:
+        """Overdue rows are tinted by hand: in the new theme's colours."""
+        self._show_queue(self._vm.items, select=False)
 
     # --- queue ----------------------------------------------------------------------------
 
@@ -217,7 +225,8 @@ class SupervisorDialog(Retranslatable, QDialog):
             for column, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 if item.overdue:
-                    cell.setBackground(OVERDUE)
+                    cell.setBackground(QColor(text_colour(OVERDUE_TINT)))
+                    cell.setForeground(QColor(text_colour("text")))
                 self.table.setItem(index, column, cell)
         self.table.resizeColumnsToContents()
         if items and select:

@@ -154,6 +154,8 @@ class ChecklistView(Retranslatable, QWidget):
             self._built_for = None
         if self._built_for != view.id:
             self._built_for = view.id
+            for widget in self.items.values():
+                widget.reset()
             self.empty_label.setVisible(not self.items)
             self._show_evaluation(self._vm.evaluation)
         for widget in self.items.values():

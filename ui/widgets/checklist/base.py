@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGroupBox, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.i18n import Retranslatable
 from ui.theme import set_style_property
@@ -49,11 +49,30 @@ class ItemWidget(Retranslatable, QGroupBox):
     answered = Signal(str)
 
     def __init__(self, vm: BenchViewModel, item: ItemModel, parent: QWidget | None = None) -> None:
-        super().__init__(item.label + (" *" if item.required else ""), parent)
+        super().__init__(parent)
         self._vm = vm
         self.item = item
         self.setObjectName(f"item_{item.code}")
+        # The question as a wrapping label, not the box's own title: a group box title never
+        # wraps, and a long question (in Spanish, say) pushed the checklist wider than its
+        # column. Subclasses lay out their inputs in ``body``.
+        self.heading = QLabel(item.label + (" *" if item.required else ""), self)
+        self.heading.setObjectName("itemHeading")
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.body = QWidget(self)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.heading)
+        outer.addWidget(self.body)
         self.retranslate()
+
+    def title(self) -> str:
+        return self.heading.text()
+
+    def setTitle(self, title: str) -> None:
+        self.heading.setText(title)
 
     def retranslate(self) -> None:
         # The label and help come from the standard in the bench's language (the checklist is
@@ -74,6 +93,10 @@ class ItemWidget(Retranslatable, QGroupBox):
 
     def commit(self) -> None:
         """Record what has been typed but not yet recorded (Finalize calls this first)."""
+
+    def reset(self) -> None:
+        """A new unit under the same standard reuses the widgets: forget what was typed for
+        the last one and not recorded (``show_facts`` then shows the new unit's facts)."""
 
     def committable(self) -> bool:
         """Whether a typed value should be recorded now: not when the field loses focus

@@ -1,7 +1,15 @@
-"""Yes/no and single choice (exclusive buttons), multiple choice (toggles plus "None")."""
+"""Yes/no and single choice (exclusive buttons), multiple choice (toggles plus "None").
+
+Digit keys answer: on a numeric scale (every option's value a number 0-9, such as ISO 12945's
+pilling grades 5 to 1) key 4 is the option whose value is 4, wherever the standard lists it;
+on any other question key N is the Nth option. Each button shows its key, and carries it as
+the ``key`` property for scripts that drive the bench by keys.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtGui import QKeyEvent
@@ -29,9 +37,41 @@ def _width(text: str) -> int:
     return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
 
 
-def keyed(index: int, label: str) -> str:
-    """A button's text with the digit that chooses it ("1  Yes"): digits 1-9 only."""
-    return f"{index + 1}  {label}" if index < 9 else label
+def keyed(key: int | None, label: str) -> str:
+    """A button's text with the digit that chooses it ("1  Yes"); no digit, the label only."""
+    return f"{key}  {label}" if key is not None else label
+
+
+_DIGIT = re.compile(r"[0-9]", re.ASCII)
+
+
+def _digit_value(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= 9 else None
+    if isinstance(value, str) and _DIGIT.fullmatch(value.strip()):
+        return int(value)
+    return None
+
+
+def answer_keys(values: Sequence[Any], *, zero_taken: bool = False) -> list[int | None]:
+    """The digit key of each option, in the options' order.
+
+    A numeric scale keeps its own numbers: every value a single digit, no two alike (and not
+    0 where 0 already means "None of these"). Otherwise the options are keyed 1-9 in order
+    and a tenth option has no key.
+    """
+    digits = [_digit_value(value) for value in values]
+    numeric = (
+        bool(values)
+        and all(d is not None for d in digits)
+        and len(set(digits)) == len(digits)
+        and not (zero_taken and 0 in digits)
+    )
+    if numeric:
+        return digits
+    return [index + 1 if index < 9 else None for index in range(len(values))]
 
 
 def _same(value: Any, answer: Any) -> bool:
@@ -42,23 +82,28 @@ def _same(value: Any, answer: Any) -> bool:
 class ChoiceItem(ItemWidget):
     """Yes/no or single choice: one of the buttons, or none while unanswered.
 
-    Keys: digit N chooses the Nth button (Yes = 1, No = 2) and moves on to the next open item;
-    Enter on an answered item moves on too.
+    Keys: the digit shown on a button chooses it (Yes = 1, No = 2; on a numeric scale the
+    option's own number) and moves on to the next open item; Enter on an answered item moves
+    on too.
     """
 
     def __init__(self, vm: BenchViewModel, item: ItemModel, parent: QWidget | None = None) -> None:
         self.group: QButtonGroup | None = None
+        self.keys: list[int | None] = []
         super().__init__(vm, item, parent)
         values: list[Any] = (
             [True, False] if item.type is ItemType.YES_NO else [code for code, _ in item.choices]
         )
-        grid = QGridLayout(self)
+        self.keys = answer_keys(values)
+        grid = QGridLayout(self.body)
+        grid.setContentsMargins(0, 0, 0, 0)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         columns = _columns(self._labels())
-        for index, value in enumerate(values):
+        for index, (value, key) in enumerate(zip(values, self.keys, strict=True)):
             button = answer_button("", self)
             button.setProperty("answer", value)
+            button.setProperty("key", key)
             self.group.addButton(button, index)
             grid.addWidget(button, index // columns, index % columns)
         self.group.buttonClicked.connect(self._clicked)
@@ -73,10 +118,8 @@ class ChoiceItem(ItemWidget):
         super().retranslate()
         if self.group is None:
             return
-        for index, (button, label) in enumerate(
-            zip(self.group.buttons(), self._labels(), strict=True)
-        ):
-            button.setText(keyed(index, label))
+        for button, key, label in zip(self.group.buttons(), self.keys, self._labels(), strict=True):
+            button.setText(keyed(key, label))
             button.setToolTip(label)
 
     def buttons(self) -> list[QAbstractButton]:
@@ -84,9 +127,8 @@ class ChoiceItem(ItemWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         digit = key_digit(event)
-        buttons = self.buttons()
-        if digit is not None and 1 <= digit <= min(len(buttons), 9):
-            button = buttons[digit - 1]
+        button = _button_for(self.buttons(), self.keys, digit)
+        if button is not None:
             button.setChecked(True)
             self._clicked(button)
             self.answered.emit(self.code)
@@ -120,24 +162,29 @@ class ChoiceItem(ItemWidget):
 class MultiChoiceItem(ItemWidget):
     """Several choices may apply; "None of these" is an answer too (an empty list).
 
-    Keys: digit N toggles the Nth choice, 0 is "None of these", Enter moves on.
+    Keys: the digit shown on a choice toggles it, 0 is "None of these", Enter moves on.
     """
 
     def __init__(self, vm: BenchViewModel, item: ItemModel, parent: QWidget | None = None) -> None:
         self.choice_buttons: list[QPushButton] = []
         self.none_button: QPushButton | None = None
+        self.keys: list[int | None] = []
         super().__init__(vm, item, parent)
-        grid = QGridLayout(self)
+        grid = QGridLayout(self.body)
+        grid.setContentsMargins(0, 0, 0, 0)
         options = list(item.choices)
+        self.keys = answer_keys([code for code, _label in options], zero_taken=True)
         columns = _columns([label for _code, label in options] + [self.tr("None of these")])
         for index, (code, _label) in enumerate(options):
             button = answer_button("", self)
             button.setProperty("answer", code)
+            button.setProperty("key", self.keys[index])
             button.clicked.connect(self._choice_clicked)
             self.choice_buttons.append(button)
             grid.addWidget(button, index // columns, index % columns)
         self.none_button = answer_button("", self)
         self.none_button.setObjectName(f"none_{item.code}")
+        self.none_button.setProperty("key", 0)
         self.none_button.clicked.connect(self._none_clicked)
         index = len(options)
         grid.addWidget(self.none_button, index // columns, index % columns)
@@ -147,10 +194,10 @@ class MultiChoiceItem(ItemWidget):
         super().retranslate()
         if self.none_button is None:
             return  # still being built
-        for index, (button, (_code, label)) in enumerate(
-            zip(self.choice_buttons, self.item.choices, strict=True)
+        for button, key, (_code, label) in zip(
+            self.choice_buttons, self.keys, self.item.choices, strict=True
         ):
-            button.setText(keyed(index, label))
+            button.setText(keyed(key, label))
             button.setToolTip(label)
         none = self.tr("None of these")
         self.none_button.setText(f"0  {none}")
@@ -163,8 +210,8 @@ class MultiChoiceItem(ItemWidget):
             self._none_clicked()
             self.answered.emit(self.code)
             return
-        if digit is not None and 1 <= digit <= min(len(self.choice_buttons), 9):
-            button = self.choice_buttons[digit - 1]
+        button = _button_for(self.choice_buttons, self.keys, digit)
+        if button is not None:
             button.setChecked(not button.isChecked())
             self._choice_clicked()
             return
@@ -202,3 +249,12 @@ class MultiChoiceItem(ItemWidget):
     def focus_target(self) -> QWidget:
         buttons = self.buttons()
         return buttons[0] if buttons else self
+
+
+def _button_for(
+    buttons: Sequence[QAbstractButton], keys: Sequence[int | None], digit: int | None
+) -> QAbstractButton | None:
+    """The button whose key is ``digit`` (None: no such key, or not a digit)."""
+    if digit is None:
+        return None
+    return next((b for b, key in zip(buttons, keys, strict=False) if key == digit), None)

@@ -102,7 +102,8 @@ class PhotoItem(ItemWidget):
         super().__init__(vm, item, parent)
         role = item.photo_role or item.code
         self.row = PhotoRow(vm, role, vm.photo_role_label(role), self)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.row)
 
     def show_facts(self) -> None:

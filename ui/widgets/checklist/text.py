@@ -18,7 +18,8 @@ class TextItem(ItemWidget):
         self.field.setPlaceholderText(item.help or item.label)
         self.field.editingFinished.connect(self.commit)
         self.field.returnPressed.connect(self._entered)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.field)
 
     def _entered(self) -> None:
