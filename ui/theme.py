@@ -12,10 +12,13 @@ stylesheet matches (:func:`set_style_property` re-polishes them), so a theme swi
 everything at once:
 
 * ``QLabel#messageLabel`` with ``level`` = error/warning/success/info: the bench's message line;
-* any widget with ``state`` = error/warning/success/info/missing: text in that state's colour;
+* any widget with ``state`` = error/warning/success/info/missing: text in that state's colour
+  (and ``muted``: secondary text, the theme's muted colour);
 * any widget with ``flash`` = success/error: a short background flash (``ui.feedback``).
 
-Colours for code that paints by itself come from :func:`message_colour`.
+Colours for code that paints by itself (rich text) come from :func:`text_colour` and
+:func:`message_colour`; grade badges (white on a colour, the same in both themes) from
+:func:`grade_badge`.
 """
 
 from __future__ import annotations
@@ -101,6 +104,19 @@ SURFACE_COLOURS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+#: Badges that carry their own background with white text on it (the grade, big enough to
+#: read from the next bench): the same in both themes, each at least 4.5:1 against the text.
+BADGE_TEXT = "#ffffff"
+GRADE_BADGES: Mapping[str, str] = {
+    "A": "#1e7b34",
+    "B": "#2e7d32",
+    "C": "#8a6100",  # amber, darkened until white on it reads (the old #b58900 gave 3.2:1)
+    "D": "#c0392b",
+    "X": "#6d0000",
+}
+OTHER_GRADE_BADGE = "#37474f"  # a grade a newer standard invented
+PROVISIONAL_BADGE = "#6b7280"  # grey, yet 4.8:1 under white (the old #9e9e9e gave 2.7:1)
+
 #: A touch target: Apple's and WCAG 2.5.5's 44 px. The stylesheet's box adds up to it.
 TOUCH_TARGET_PX = 44
 
@@ -159,6 +175,8 @@ QLabel#messageLabel[level="info"] { color: $info; }
 *[state="info"] { color: $info; font-weight: bold; }
 *[state="missing"] { color: $missing; font-weight: bold; }
 
+*[state="muted"] { color: $muted_text; }
+
 *[flash="success"] { background-color: $flash_success; }
 *[flash="error"] { background-color: $flash_error; }
 """)
@@ -191,6 +209,23 @@ def message_colour(theme: str, level: str) -> str:
     """The text colour of ``level`` in ``theme``; the ordinary text colour for other levels."""
     table = colours(theme)
     return table[level] if level in STATE_LEVELS else table["text"]
+
+
+def text_colour(role: str, theme: str | None = None) -> str:
+    """A colour for text that paints itself in rich text (``<span style='color:…'>``): a
+    state level or a surface text role (``muted_text``), in ``theme`` or the one in force.
+
+    Rich text cannot use the stylesheet's property colours, so a widget that writes colours
+    into its markup asks here, and writes its markup again when the theme changes
+    (``Retranslatable.restyle``): a colour chosen for white would vanish on the dark theme.
+    """
+    table = colours(theme or current_theme())
+    return table.get(role) or table["text"]
+
+
+def grade_badge(grade: str | None) -> str:
+    """The background of a grade's badge (white text on it)."""
+    return GRADE_BADGES.get(grade or "", OTHER_GRADE_BADGE)
 
 
 def stylesheet(name: str) -> str:
@@ -240,11 +275,13 @@ def apply_theme(app: QApplication, name: str) -> str:
     """Give the whole application theme ``name`` (unknown names get the light theme, logged);
     returns the name applied. Safe to call again at runtime to switch."""
     theme = _resolve(name)
+    # First: widgets that colour rich text by hand ask current_theme() while the palette
+    # change below is delivered to them (Retranslatable.restyle).
+    app.setProperty(THEME_PROPERTY, theme)
     # Fusion draws the same on every platform and honours the palette (native styles don't).
     app.setStyle("Fusion")
     app.setPalette(palette(theme))
     app.setStyleSheet(stylesheet(theme))
-    app.setProperty(THEME_PROPERTY, theme)
     log.info("theme %s applied", theme)
     return theme
 

@@ -1,4 +1,5 @@
-"""Photos from the camera pass the quality gate; stored photos get thumbnails."""
+"""Photos from the camera pass the quality gate; stored photos get thumbnails; photo roles
+keep their meaning across a language switch."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import hashlib
 import shutil
 
 import cv2
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
 
 from devices.camera import SAMPLE_PHOTOS, SimulatedCamera
 from devices.camera_quality import BLURRY_PROMPT
 from station.photos import THUMB_WIDTH, PhotoStore
 from tests.ui.gadget_standard import RMA
 from ui.viewmodels.bench import BenchState
+from ui.widgets.photo_panel import PhotoPanel
 
 
 def _open(qtbot, vm):
@@ -70,3 +74,35 @@ def test_store_writes_a_thumbnail_and_keeps_the_original_bytes(tmp_path):
     assert thumb is not None and thumb.shape[1] == THUMB_WIDTH
     assert store.verify(stored.relative_path, stored.sha256)
     assert store.store(data) == stored  # idempotent, thumbnail included
+
+
+def _switch(switcher, vm, language: str) -> None:
+    """Switch as the window does (the view-model hears of it, then every widget)."""
+    switcher.switch(language)
+    vm.set_language(language)
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+def test_the_extra_photo_row_keeps_its_meaning_across_a_language_switch(qtbot, gadget_vm, switcher):
+    """The row for a photo nobody asked for is "Other photo:" in every language, whatever
+    role its combo holds: a switch once renamed it after that role ("Other photo" became
+    正面, "front"). The role stays the one chosen, by code, and a photo taken there is
+    recorded under it."""
+    panel = PhotoPanel(gadget_vm)
+    qtbot.addWidget(panel)
+    _open(qtbot, gadget_vm)
+    assert panel.extra_row.label.text() == "Other photo:"
+    panel.extra_role.setCurrentIndex(panel.extra_role.findData("back"))
+
+    _switch(switcher, gadget_vm, "zh-CN")
+    assert panel.extra_row.label.text() == "其他照片："  # station/locale/zh_CN.po
+    assert panel.current_extra_role() == "back" and panel.extra_row.role == "back"
+    assert panel.extra_role.currentText() != "back"  # shown translated, kept by code
+    _switch(switcher, gadget_vm, "es")
+    assert panel.extra_row.label.text() == "Otra foto:"  # station/locale/es.po
+
+    panel.extra_row.take_button.click()
+    qtbot.waitUntil(lambda: "back" in gadget_vm.inspection.photo_roles, timeout=5000)
+    assert panel.extra_row.label.text() == "Otra foto:"

@@ -1,8 +1,10 @@
-"""The defect picker: catalogue, zones and severities from the standard; add and remove."""
+"""The defect picker: catalogue, zones and severities from the standard; add and remove;
+names and zones in the language in force."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from station.models import Finding, FindingKind
@@ -67,3 +69,44 @@ def test_picker_hidden_for_a_standard_without_catalogue(qtbot, vm):
     vm.submit_scan("RMA-NK-000123")
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING and vm.inspection is not None)
     assert picker.isHidden() and picker.code_combo.count() == 0
+
+
+def _switch(switcher, vm, language: str) -> None:
+    """Switch as the window does (the view-model hears of it, then every widget)."""
+    switcher.switch(language)
+    vm.set_language(language)
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+def test_a_language_switch_names_defects_and_zones_from_the_standard(qtbot, gadget_vm, switcher):
+    """The gadget standard (tests/ui/gadget_standard.py) names its defects and zones in
+    English and Chinese; after a switch the picker shows the Chinese ones, for the choices,
+    the zone of the chosen defect and the defects already recorded, and keeps the choice."""
+    picker = DefectPicker(gadget_vm)
+    qtbot.addWidget(picker)
+    gadget_vm.submit_scan(RMA)
+    qtbot.waitUntil(lambda: picker.code_combo.count() == 2)
+    picker.select("SCRATCH", zone="body", severity="minor")
+    picker.add()
+    qtbot.waitUntil(lambda: len(picker.rows) == 1)
+    picker.select("SCRATCH", zone="screen")
+
+    _switch(switcher, gadget_vm, "zh-CN")
+    texts = [picker.code_combo.itemText(i) for i in range(picker.code_combo.count())]
+    assert "划痕" in texts[0] and "屏幕破裂" in texts[1], texts
+    assert "Scratch" not in " ".join(texts)
+    assert [picker.zone_combo.itemText(i) for i in range(2)] == ["机身", "屏幕"]
+    assert picker.code_combo.currentData() == "SCRATCH"
+    assert picker.zone_combo.currentData() == "screen"
+    row = picker.rows[0].label.text()
+    assert "划痕" in row and "机身" in row and "Scratch" not in row and "Body" not in row
+    # A long name may be cut short in its box: the tooltip has it whole, in Chinese too.
+    assert picker.code_combo.toolTip() == picker.code_combo.currentText()
+    assert picker.zone_combo.toolTip() == "屏幕"
+
+    _switch(switcher, gadget_vm, "en")
+    assert picker.code_combo.itemText(1) == "Cracked screen (default major)"
+    assert picker.zone_combo.currentText() == "Screen"
+    assert "Scratch" in picker.rows[0].label.text() and "Body" in picker.rows[0].label.text()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QLineEdit,
@@ -56,6 +57,7 @@ from ui.theme import DEFAULT_THEME, TOUCH_TARGET_PX, stylesheet
 from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.viewmodels.history import HistoryViewModel
 from ui.viewmodels.session import SessionViewModel
+from ui.viewmodels.settings import SettingsViewModel
 from ui.viewmodels.supervisor import SupervisorViewModel
 from ui.viewmodels.sync import SyncViewModel
 from ui.widgets.camera_preview import CameraPreview
@@ -66,6 +68,7 @@ from ui.widgets.history_dialog import HistoryDialog
 from ui.widgets.photo_panel import PhotoPanel
 from ui.widgets.rma_panel import RmaPanel
 from ui.widgets.scale_readout import ScaleReadout
+from ui.widgets.settings_dialog import SettingsDialog
 from ui.widgets.sign_in import SessionBadge, SignInDialog
 from ui.widgets.supervisor_dialog import SupervisorDialog
 from ui.widgets.sync_indicator import DeadLetterDialog, SyncIndicator
@@ -374,6 +377,71 @@ def test_verdict_preview_retranslates_what_is_still_missing(qtbot, gadget_vm, sw
     assert preview.caption.text() == "Provisional — facts still missing"
 
 
+def _switch_bench(switcher: LanguageSwitcher, vm: BenchViewModel, language: str) -> None:
+    """Switch as the window does: the view-model hears of it too (ui.app wires it)."""
+    switcher.switch(language)
+    vm.set_language(language)
+    _switch(switcher, language)
+
+
+def _cracked_and_finalized(qtbot, vm: BenchViewModel) -> None:
+    """Grade D with a cracked screen recorded (the gadget standard's CRACK, zone "screen"),
+    then finalized."""
+    _grade_d_complete(qtbot, vm)
+    vm.record_defect("CRACK", zone="screen", severity="major")
+    qtbot.waitUntil(
+        lambda: (
+            "DEFECT_CRACK" in (vm.evaluation.reason_codes if vm.evaluation else ())
+            and vm.evaluation.complete
+            and vm.evaluation_confirmed
+        ),
+        timeout=10_000,
+    )
+
+
+def test_the_reasons_name_recorded_defects_in_the_language_in_force(qtbot, gadget_vm, switcher):
+    """A recorded defect adds the reason DEFECT_<CODE>: the preview and the recorded verdict
+    say the defect's name from the standard (tests/ui/gadget_standard.py: "Cracked screen",
+    屏幕破裂), never the code, and follow a language switch."""
+    preview, panel = VerdictPreview(gadget_vm), VerdictPanel(gadget_vm)
+    for widget in (preview, panel):
+        qtbot.addWidget(widget)
+    _cracked_and_finalized(qtbot, gadget_vm)
+    assert "Cracked screen" in preview.details.text()
+    assert "DEFECT_CRACK" not in preview.details.text()
+    _switch_bench(switcher, gadget_vm, "zh-CN")
+    assert "屏幕破裂" in preview.details.text()
+    assert "Cracked screen" not in preview.details.text()
+
+    gadget_vm.finalize()
+    qtbot.waitUntil(lambda: gadget_vm.verdict is not None, timeout=10_000)
+    assert "屏幕破裂" in panel.details.text() and "DEFECT_CRACK" not in panel.details.text()
+    _switch_bench(switcher, gadget_vm, "en")
+    assert "Cracked screen" in panel.details.text() and "屏幕破裂" not in panel.details.text()
+
+
+def test_the_evidence_lists_defects_and_zones_in_the_language_in_force(
+    qtbot, gadget_vm, gadget_ctx, switcher
+):
+    """The supervisor sees what was found: each recorded defect with its zone, named by the
+    standard in the language the supervisor reads now (not the seller's, not the code)."""
+    _cracked_and_finalized(qtbot, gadget_vm)
+    gadget_vm.finalize()
+    qtbot.waitUntil(lambda: gadget_vm.verdict is not None, timeout=10_000)
+    evidence = gather_evidence(gadget_ctx.db, gadget_ctx.standards, gadget_ctx.photos,
+                               gadget_vm.verdict.inspection_id)  # fmt: skip
+    view = EvidenceView()
+    qtbot.addWidget(view)
+    view.show_evidence(evidence)
+    [english] = _list_texts(view.defects)
+    assert "Cracked screen" in english and "Screen" in english and "major" in english
+    _switch(switcher, "zh-CN")
+    [chinese] = _list_texts(view.defects)
+    assert "屏幕破裂" in chinese and "屏幕" in chinese
+    assert "CRACK" not in chinese and "screen" not in chinese.lower()
+    assert view.tabs.tabText(0) != "Defects"  # the tab is named in Chinese too
+
+
 def test_verdict_panel_retranslates_the_recorded_verdict_and_its_labels(qtbot, vm, switcher):
     panel = VerdictPanel(vm)
     qtbot.addWidget(panel)
@@ -392,6 +460,25 @@ def test_verdict_panel_retranslates_the_recorded_verdict_and_its_labels(qtbot, v
     assert "Restock as new" in panel.details.text() and "Full refund" in panel.details.text()
     assert panel.labels_box.title() == "Labels"
     assert "Route tag" in panel.reprint_buttons[1].text()
+
+
+def test_settings_dialog_names_label_kinds_in_words(qtbot, context, runner, switcher):
+    """The label kinds to print (on finalize, on a blind receipt) are check boxes a person
+    reads: named in words, in the language in force, never by their codes (lpn, route...)."""
+    vm = SettingsViewModel(context, runner, switch_language=lambda _code: None,
+                           apply_theme=lambda _name: None)  # fmt: skip
+    dialog = SettingsDialog(vm)
+    qtbot.addWidget(dialog)
+    checks = [c for c in dialog.findChildren(QCheckBox) if c.parent() is not dialog]
+    kinds = [c for c in checks if c.text().casefold() in {"lpn", "relabel", "route tag", "receipt",
+                                                         "route"}]  # fmt: skip
+    assert len(kinds) == 8  # four kinds, on finalize and on a blind receipt
+    assert {c.text() for c in kinds} == {"LPN", "Relabel", "Route tag", "Receipt"}
+
+    _switch(switcher, PSEUDO_LANGUAGE)
+    assert all(c.text().startswith(PSEUDO_OPEN) for c in kinds), [c.text() for c in kinds]
+    _switch(switcher, "en")
+    assert {c.text() for c in kinds} == {"LPN", "Relabel", "Route tag", "Receipt"}
 
 
 def test_camera_preview_retranslates_with_and_without_a_camera(qtbot, vm, switcher):
@@ -548,7 +635,7 @@ def test_evidence_view_retranslates_history_and_measurements(qtbot, disputed, sw
     _switch(switcher, "en")
     assert view.weight.text().startswith("Weight 420 g")
     assert any(text.startswith("dispute open · opened") for text in _list_texts(view.history))
-    assert view.tabs.tabText(1) == "Rule trace"
+    assert view.tabs.tabText(2) == "Rule trace"
 
 
 def test_sign_in_dialog_and_badge_retranslate(qtbot, context, runner, switcher):

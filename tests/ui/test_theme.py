@@ -20,7 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.i18n import Retranslatable
 from ui.theme import (
+    BADGE_TEXT,
+    GRADE_BADGES,
+    PROVISIONAL_BADGE,
     STATE_COLOURS,
     STATE_LEVELS,
     SURFACE_COLOURS,
@@ -28,8 +32,11 @@ from ui.theme import (
     apply_theme,
     colours,
     contrast_ratio,
+    current_theme,
+    grade_badge,
     message_colour,
     set_style_property,
+    text_colour,
 )
 
 
@@ -233,3 +240,59 @@ def test_the_focused_answer_button_has_a_thick_ring(qtbot, app, theme: str) -> N
     qtbot.waitUntil(answer.hasFocus)
     assert ring(answer, surfaces["focus_on_checked"])
     assert not ring(plain, surfaces["focus"])
+
+
+def test_grade_badges_read_under_their_white_text() -> None:
+    """The grade is white on a coloured badge, in both themes: each badge, the provisional
+    grey and a grade no table knows must reach AA under it."""
+    assert _luminance(BADGE_TEXT) == pytest.approx(1.0)  # white
+    badges = {**GRADE_BADGES, "provisional": PROVISIONAL_BADGE, "other": grade_badge("Z")}
+    for name, colour in badges.items():
+        assert _contrast(BADGE_TEXT, colour) >= 4.5, f"{name} {colour}"
+    assert grade_badge("C") == GRADE_BADGES["C"] and grade_badge(None) == grade_badge("?")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_muted_text_reads_and_is_what_the_muted_state_paints(qtbot, app, theme: str) -> None:
+    surfaces = SURFACE_COLOURS[theme]
+    for surface in ("window", "base", "button"):
+        assert _contrast(surfaces["muted_text"], surfaces[surface]) >= 4.5, surface
+    apply_theme(app, theme)
+    label = QLabel("SECONDARY")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    set_style_property(label, "state", "muted")
+    assert _near(_pixels(label), surfaces["muted_text"]).sum() > 20
+    assert text_colour("muted_text") == surfaces["muted_text"]
+    assert text_colour("error") == STATE_COLOURS[theme]["error"]
+    assert text_colour("no such role") == surfaces["text"]
+
+
+class _RichText(Retranslatable, QLabel):
+    """Colours its rich text by hand, as the verdict preview and the photo summary do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+        self.restyle()
+
+    def restyle(self) -> None:
+        self.seen.append(current_theme())
+        self.setText(f"<b style='color:{text_colour('error')}'>warning</b>")
+
+
+def test_rich_text_coloured_by_hand_follows_a_theme_switch(qtbot, app) -> None:
+    """A widget that writes colours into its markup is told of the switch (a palette
+    change) when the new theme is already in force, so it picks the new theme's colours."""
+    apply_theme(app, "light")
+    widget = _RichText()
+    qtbot.addWidget(widget)
+    widget.show()
+    apply_theme(app, "dark")
+    QApplication.processEvents()
+    assert widget.seen[-1] == "dark"
+    assert STATE_COLOURS["dark"]["error"] in widget.text()
+    apply_theme(app, "light")
+    QApplication.processEvents()
+    assert STATE_COLOURS["light"]["error"] in widget.text()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from devices.camera import LiveCamera, PreviewFrame
 from ui.i18n import Retranslatable
+from ui.theme import set_style_property
 
 # Small enough that the verdict preview below it keeps room on a 800 px high screen.
 PREVIEW_SIZE = (208, 156)
@@ -67,7 +68,7 @@ class CameraPreview(Retranslatable, QWidget):
         self.image_label.setStyleSheet("background:#202020; color:#dddddd; border-radius:4px;")
         self.caption = QLabel(self)
         self.caption.setObjectName("cameraCaption")
-        self.caption.setStyleSheet("color:#666666;")
+        set_style_property(self.caption, "state", "muted")  # the theme's: readable when dark
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.caption.setWordWrap(True)
         layout = QVBoxLayout(self)

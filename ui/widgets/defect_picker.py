@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 from station.i18n import N_, _
 from station.views import DefectView, InspectionView
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, set_style_property, text_colour
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import DefectOption
 from ui.widgets.checklist.base import answer_button
 
 SEVERITIES = ("minor", "major", "critical")
-SEVERITY_COLOURS = {"minor": "#8a5300", "major": "#c0392b", "critical": "#6d0000"}
+# The theme's state a severity is written in: readable on both themes' surfaces.
+SEVERITY_LEVELS: Mapping[str, str] = {"minor": "warning", "major": "error", "critical": "error"}
 SEVERITY_NAMES: Mapping[str, str] = {
     "minor": N_("minor"),
     "major": N_("major"),
@@ -51,6 +52,8 @@ def _combo(name: str, parent: QWidget) -> QComboBox:
     # shows them in full).
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(10)
+    # ... so the chosen entry may be cut short in the box: its tooltip says it whole.
+    combo.currentTextChanged.connect(combo.setToolTip)
     return combo
 
 
@@ -114,7 +117,7 @@ class DefectPicker(Retranslatable, QGroupBox):
         self.add_button.setMinimumHeight(TOUCH_TARGET_PX)
         self.add_button.clicked.connect(self.add)
         self.none_label = QLabel(self)
-        self.none_label.setStyleSheet("color:#666666;")
+        set_style_property(self.none_label, "state", "muted")
         self.none_label.setWordWrap(True)
         self.code_caption = QLabel(self)
         self.zone_caption = QLabel(self)
@@ -157,15 +160,27 @@ class DefectPicker(Retranslatable, QGroupBox):
         for row in self.rows:
             row.label.setText(self._describe(row.defect))
 
+    def restyle(self) -> None:
+        """The recorded defects' severities are coloured in rich text: in the new theme's."""
+        for row in self.rows:
+            row.label.setText(self._describe(row.defect))
+
     def _retranslate_choices(self) -> None:
-        """The combo texts carry translated words: set them again, keeping the choice."""
+        """The catalogue's names come from the standard in the language in force: read them
+        again, then set the combo texts by code, keeping the choice."""
+        if self._options:
+            self._options = {option.code: option for option in self._vm.defect_options}
         for index in range(self.code_combo.count()):
             option = self._options.get(str(self.code_combo.itemData(index)))
             if option is not None:
                 self.code_combo.setItemText(index, self._option_text(option))
         for index in range(self.zone_combo.count()):
-            if self.zone_combo.itemData(index) is None:
-                self.zone_combo.setItemText(index, self.tr("(no zone)"))
+            zone = self.zone_combo.itemData(index)
+            self.zone_combo.setItemText(
+                index, self._vm.zone_label(str(zone)) if zone is not None else self.tr("(no zone)")
+            )
+        for combo in (self.code_combo, self.zone_combo):
+            combo.setToolTip(combo.currentText())
 
     # --- the picker ------------------------------------------------------------------------
 
@@ -208,6 +223,7 @@ class DefectPicker(Retranslatable, QGroupBox):
         for option in options:
             self.code_combo.addItem(self._option_text(option), option.code)
         self.code_combo.blockSignals(False)
+        self.code_combo.setToolTip(self.code_combo.currentText())
         self._code_changed(self.code_combo.currentIndex())
 
     def _code_changed(self, _index: int) -> None:
@@ -257,7 +273,7 @@ class DefectPicker(Retranslatable, QGroupBox):
         option = self._options.get(defect.code)
         name = option.name if option else defect.code
         zone = self._vm.zone_label(defect.zone)
-        colour = SEVERITY_COLOURS.get(defect.severity, "#333333")
+        colour = text_colour(SEVERITY_LEVELS.get(defect.severity or "", "text"))
         severity = html.escape(severity_name(defect.severity))
         if zone:
             # TRANSLATORS: a recorded defect: its name, where on the item, and how bad.

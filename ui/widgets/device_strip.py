@@ -29,9 +29,10 @@ from devices.status import DeviceStatus
 from station.i18n import N_, _
 from ui.device_bridge import DeviceBridge
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, set_style_property, text_colour
 
-COLOURS = {"ok": "#1e7b34", "down": "#b00020", "none": "#888888"}
+# The dot's colour by state: the theme's, so it reads on the dark theme as on the light one.
+STATE_COLOURS: Mapping[str, str] = {"ok": "success", "down": "error", "none": "muted_text"}
 DEVICE_NAMES: Mapping[str, str] = {
     "scanner": N_("Scanner"),
     "camera": N_("Camera"),
@@ -80,7 +81,7 @@ class DeviceStrip(Retranslatable, QWidget):
         self.failed_button = QPushButton(self)
         self.failed_button.setObjectName("failedPrintJobs")
         self.failed_button.setMinimumHeight(TOUCH_TARGET_PX)
-        self.failed_button.setStyleSheet("color:#b00020; font-weight:bold;")
+        set_style_property(self.failed_button, "state", "error")
         self.failed_button.clicked.connect(self.open_failed_jobs)
         layout.addWidget(self.failed_button)
         for status in bridge.devices.statuses():
@@ -97,13 +98,20 @@ class DeviceStrip(Retranslatable, QWidget):
             self.show_status(status)
         self.refresh_failed()
 
+    def restyle(self) -> None:
+        """The dots are coloured in rich text: in the new theme's colours."""
+        for status in self._statuses.values():
+            self.show_status(status)
+
     def show_status(self, status: DeviceStatus) -> None:
         state = status_state(status)
         self.states[status.kind] = state
         self._statuses[status.kind] = status
         label = self.labels[status.kind]
         name = device_name(status.kind)
-        markup = f'<span style="color:{COLOURS[state]}">●</span> {html.escape(name)}'
+        markup = (
+            f'<span style="color:{text_colour(STATE_COLOURS[state])}">●</span> {html.escape(name)}'
+        )
         label.setText(markup)
         # The dot's colour is not the only sign: the state is said in words, for the tooltip
         # and for screen readers.

@@ -1,12 +1,17 @@
-"""Evidence for a ruling: photos side by side (zoomable), measurements against the spec,
-weight against the expected weight, the standard's rule trace and the unit's history."""
+"""Evidence for a ruling: photos side by side (zoomable), the recorded defects, measurements
+against the spec, weight against the expected weight, the standard's rule trace and the unit's
+history.
+
+Defects, zones and photo roles are named from the standard's own texts in the language the
+supervisor reads now (the report data carries every language), not the seller's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsScene,
@@ -28,8 +33,9 @@ from PySide6.QtWidgets import (
 from station.i18n import N_, _, current_language
 from station.services.evidence import Evidence, EvidencePhoto
 from ui.i18n import Retranslatable
-from ui.theme import set_style_property
+from ui.theme import set_style_property, text_colour
 from ui.viewmodels.supervisor import load_photo_image, state_name
+from ui.widgets.defect_picker import severity_name
 from ui.widgets.verdict_panel import disposition_name, percent_text, refund_text
 
 NOTE_KIND_NAMES: Mapping[str, str] = {
@@ -43,6 +49,15 @@ NOTE_KIND_NAMES: Mapping[str, str] = {
     "verdict.revised": N_("verdict revised"),
     "verdict.regraded": N_("verdict regraded"),
     "inspection.note": N_("note"),
+}
+# Photo roles a standard need not name (``photos.always``, extra photos): the bench's words.
+PHOTO_ROLE_NAMES: Mapping[str, str] = {
+    "front": N_("Front"),
+    "back": N_("Back"),
+    "label": N_("Label"),
+    "defect_closeup": N_("Defect close-up"),
+    "packaging": N_("Packaging"),
+    "serial_plate": N_("Serial plate"),
 }
 # What a dispute may ask for (its requested_outcome's keys).
 OUTCOME_FIELD_NAMES: Mapping[str, str] = {
@@ -70,13 +85,20 @@ class ZoomableImage(Retranslatable, QGraphicsView):
     """A photo the supervisor can zoom (wheel, or + / -) and pan (drag)."""
 
     def __init__(
-        self, photo: EvidencePhoto, image: QImage | None = None, parent: QWidget | None = None
+        self,
+        photo: EvidencePhoto,
+        image: QImage | None = None,
+        parent: QWidget | None = None,
+        role_label: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.photo = photo
+        self.role_label = role_label or {}
         self.setScene(QGraphicsScene(self))
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.setMinimumSize(220, 220)
+        # Small enough that two photos, the evidence tabs and the ruling share 760 px of
+        # height (fitInView scales the photo; wheel or + zooms in).
+        self.setMinimumSize(180, 120)
         self.zoom = 1.0
         if image is None:
             image = load_photo_image(photo)
@@ -90,15 +112,19 @@ class ZoomableImage(Retranslatable, QGraphicsView):
             self.missing_text.setTextWidth(200)
         self.retranslate()
 
+    def label(self) -> str:
+        """The photo's role in the language in force: the standard's name for it, else the
+        bench's, else as the evidence gave it."""
+        named = PHOTO_ROLE_NAMES.get(self.photo.role)
+        return local_text(self.role_label, _(named) if named else self.photo.label)
+
     def retranslate(self) -> None:
         sha = self.photo.sha256[:12]
         if self.missing_text is not None:
             self.missing_text.setPlainText(self.tr("Photo missing: {sha}").format(sha=sha))
-            self.setToolTip(self.tr("{photo}: the file is missing").format(photo=self.photo.label))
+            self.setToolTip(self.tr("{photo}: the file is missing").format(photo=self.label()))
         else:
-            self.setToolTip(
-                self.tr("{photo} · SHA-256 {sha}…").format(photo=self.photo.label, sha=sha)
-            )
+            self.setToolTip(self.tr("{photo} · SHA-256 {sha}…").format(photo=self.label(), sha=sha))
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
@@ -134,9 +160,12 @@ class EvidenceView(Retranslatable, QWidget):
         photos = QScrollArea(self)
         photos.setWidgetResizable(True)
         photos.setWidget(self.photo_strip)
-        photos.setMinimumHeight(200)
+        photos.setMinimumHeight(140)
         self.measurements = QTableWidget(0, 4, self)
         self.measurements.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.defects = QListWidget(self)
+        self.defects.setObjectName("evidenceDefects")
+        self.defects.setWordWrap(True)
         self.weight = QLabel(self)
         self.weight.setObjectName("evidenceWeight")
         self.weight.setWordWrap(True)
@@ -145,6 +174,8 @@ class EvidenceView(Retranslatable, QWidget):
         self.history = QListWidget(self)
         self.history.setWordWrap(True)
         self.tabs = QTabWidget(self)
+        # What was found on the unit first: a dispute is most often about a defect.
+        self.tabs.addTab(self.defects, "")
         measured = QWidget()
         measured_layout = QVBoxLayout(measured)
         measured_layout.addWidget(self.weight)
@@ -155,7 +186,9 @@ class EvidenceView(Retranslatable, QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(photos)
         splitter.addWidget(self.tabs)
-        # Measurements, trace and history must stay readable beside the photos.
+        # Defects, measurements, trace and history must stay readable beside the photos; the
+        # two minimums and the handle fit the room a 760 px queue leaves the evidence (a
+        # splitter asked for more than it has lays its children over each other).
         self.tabs.setMinimumHeight(160)
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
@@ -168,11 +201,17 @@ class EvidenceView(Retranslatable, QWidget):
         self.measurements.setHorizontalHeaderLabels(
             [self.tr("Measurement"), self.tr("Measured"), self.tr("Spec"), self.tr("Result")]
         )
-        self.tabs.setTabText(0, self.tr("Measurements and weight"))
-        self.tabs.setTabText(1, self.tr("Rule trace"))
-        self.tabs.setTabText(2, self.tr("History"))
+        self.tabs.setTabText(0, self.tr("Defects"))
+        self.tabs.setTabText(1, self.tr("Measurements and weight"))
+        self.tabs.setTabText(2, self.tr("Rule trace"))
+        self.tabs.setTabText(3, self.tr("History"))
         if self.evidence is not None:
             self._show_texts(self.evidence)
+
+    def restyle(self) -> None:
+        """Pass and FAIL are coloured by hand in the table: in the new theme's colours."""
+        if self.evidence is not None:
+            self._show_measurements(self.evidence)
 
     def show_evidence(self, evidence: Evidence, images: dict[str, QImage] | None = None) -> None:
         """``images`` from :func:`load_photo_images` on a worker; without them the photos are
@@ -181,10 +220,12 @@ class EvidenceView(Retranslatable, QWidget):
         for image in self.images:
             image.deleteLater()
         decoded = images or {}
+        role_labels = {p.sha256: p.role_label for p in evidence.report.photos}
         self.images = [
-            ZoomableImage(photo, decoded.get(photo.sha256), self.photo_strip)
+            ZoomableImage(photo, decoded.get(photo.sha256), self.photo_strip,
+                          role_labels.get(photo.sha256))
             for photo in evidence.photos
-        ]
+        ]  # fmt: skip
         for image in self.images:
             self.photo_row.addWidget(image)
         self._show_texts(evidence)
@@ -202,6 +243,7 @@ class EvidenceView(Retranslatable, QWidget):
                 grader=report.header.grader or "–",
             )
         )
+        self._show_defects(evidence)
         self._show_measurements(evidence)
         self.trace.clear()
         # The standard's rule trace, as the evaluator recorded it with the verdict.
@@ -260,6 +302,22 @@ class EvidenceView(Retranslatable, QWidget):
                 )
             )
 
+    def _show_defects(self, evidence: Evidence) -> None:
+        self.defects.clear()
+        for defect in evidence.report.defects:
+            name = local_text(defect.name, defect.code)
+            severity = severity_name(defect.severity)
+            if defect.zone:
+                zone = local_text(defect.zone_name, defect.zone)
+                text = self.tr("{defect} · {zone} · {severity}").format(
+                    defect=name, zone=zone, severity=severity
+                )
+            else:
+                text = self.tr("{defect} · {severity}").format(defect=name, severity=severity)
+            self.defects.addItem(f"{text} — {defect.note}" if defect.note else text)
+        if not evidence.report.defects:
+            self.defects.addItem(self.tr("No defects recorded."))
+
     def _show_measurements(self, evidence: Evidence) -> None:
         report = evidence.report
         rows = report.measurements
@@ -273,7 +331,8 @@ class EvidenceView(Retranslatable, QWidget):
             for column, text in enumerate((label, value, spec, result)):
                 item = QTableWidgetItem(text)
                 if column == 3 and m.passed is not None:
-                    item.setForeground(Qt.GlobalColor.darkGreen if m.passed else Qt.GlobalColor.red)
+                    # The theme's state colours: readable on the table in either theme.
+                    item.setForeground(QColor(text_colour("success" if m.passed else "error")))
                 self.measurements.setItem(index, column, item)
         w = report.weight
         expected = (

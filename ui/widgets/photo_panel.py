@@ -1,6 +1,11 @@
 """Photos: every role the standard requires now with its taken/missing state, a capture row
 for required roles that no checklist item asks for (e.g. a close-up required for grade D),
-and a row for any extra photo."""
+and a row for any extra photo.
+
+Roles are kept by their code (``front``, ``defect_closeup``); only what is shown is
+translated. The extra photo's row is named "Other photo:" whatever role its combo holds: a
+language switch must not rename it after that role.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,21 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QVBoxLayout, QWidget
 from inspection_rules import Evaluation
 from station.views import InspectionView
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, text_colour
 from ui.viewmodels.bench import BenchViewModel
 from ui.viewmodels.checklist import PhotoRequirement
 from ui.viewmodels.inspection_readout import PHOTO_ROLES
 from ui.widgets.checklist.photo import PhotoRow
+
+
+class ExtraPhotoRow(PhotoRow):
+    """The capture row for a photo the standard does not ask for: its role is chosen in the
+    panel's combo, so its caption is the row's purpose, not the role's name (a plain
+    ``PhotoRow`` names itself after its role on every language switch)."""
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.label.setText(self.tr("Other photo:"))
 
 
 class PhotoPanel(Retranslatable, QGroupBox):
@@ -37,7 +52,7 @@ class PhotoPanel(Retranslatable, QGroupBox):
         self.extra_role.setMinimumContentsLength(8)
         for role in PHOTO_ROLES:
             self.extra_role.addItem(role, role)
-        self.extra_row = PhotoRow(vm, "", "", self)
+        self.extra_row = ExtraPhotoRow(vm, "", "", self)
         self.extra_row.label.setWordWrap(True)
         self.extra_row.state_label.hide()
         self.extra_row.row_layout.insertWidget(1, self.extra_role)
@@ -56,7 +71,10 @@ class PhotoPanel(Retranslatable, QGroupBox):
         for index in range(self.extra_role.count()):
             role = str(self.extra_role.itemData(index))
             self.extra_role.setItemText(index, self._vm.photo_role_label(role))
-        self.extra_row.label.setText(self.tr("Other photo:"))
+        self._refresh()
+
+    def restyle(self) -> None:
+        """The summary's marks are coloured in rich text: in the new theme's colours."""
         self._refresh()
 
     def current_extra_role(self) -> str:
@@ -82,10 +100,10 @@ class PhotoPanel(Retranslatable, QGroupBox):
         marks = []
         for requirement in self.requirements:
             mark = "✓" if requirement.taken else ("✗" if requirement.required else "○")
-            colour = (
-                "#1e7b34"
+            colour = text_colour(
+                "success"
                 if requirement.taken
-                else ("#b00020" if requirement.required else "#666666")
+                else ("error" if requirement.required else "muted_text")
             )
             marks.append(
                 f"<span style='color:{colour}'>{mark} {html.escape(requirement.label)}</span>"

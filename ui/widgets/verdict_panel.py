@@ -14,14 +14,17 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from inspection_rules import Standard
 from station.i18n import N_, _
 from station.services.labels import LabelPrintView
-from station.views import VerdictView
+from station.views import InspectionView, VerdictView
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX, set_style_sheet
+from ui.theme import BADGE_TEXT, TOUCH_TARGET_PX, grade_badge, set_style_sheet, text_colour
 from ui.viewmodels.bench import BenchViewModel
+from ui.viewmodels.checklist import defect_options
 
-GRADE_COLOURS = {"A": "#1e7b34", "B": "#2e7d32", "C": "#b58900", "D": "#c0392b", "X": "#6d0000"}
+#: The evaluator adds one reason per recorded defect: this prefix and the defect's code.
+DEFECT_REASON_PREFIX = "DEFECT_"
 
 # inspection_rules.Disposition, Responsibility; the evaluator's warnings; label kinds.
 DISPOSITION_NAMES: Mapping[str, str] = {
@@ -81,6 +84,26 @@ def label_kind_name(code: str | None) -> str:
     return _name(LABEL_KIND_NAMES, code)
 
 
+def reason_names(codes: Iterable[str], defect_names: Mapping[str, str]) -> list[str]:
+    """A verdict's reasons for a person: the reason a recorded defect adds (``DEFECT_HOLE``)
+    by that defect's name from the standard's catalogue, in the language in force; the other
+    reasons as the standard wrote them (their words belong to the standard's authors)."""
+    names = []
+    for code in codes:
+        defect = (
+            code.removeprefix(DEFECT_REASON_PREFIX)
+            if code.startswith(DEFECT_REASON_PREFIX)
+            else None
+        )
+        names.append(defect_names.get(defect, code) if defect else code)
+    return names
+
+
+def defect_names(standard: Standard | None, language: str) -> dict[str, str]:
+    """Defect code to name in ``language``, from ``standard``'s catalogue (none: empty)."""
+    return {option.code: option.name for option in defect_options(standard, language)}
+
+
 def percent_text(value: object) -> str:
     """``50``, ``50.5`` — never ``50.00`` or ``5E+1``."""
     try:
@@ -108,6 +131,9 @@ class VerdictPanel(Retranslatable, QWidget):
         self._vm = vm
         self._verdict: VerdictView | None = None
         self._labels: list[LabelPrintView] = []
+        # The standard of the unit being inspected: its defects name the verdict's reasons
+        # (the view-model lets go of it when the verdict arrives).
+        self._standard: Standard | None = None
         self.grade_label = QLabel(self)
         self.grade_label.setObjectName("gradeLabel")
         self.grade_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -132,6 +158,7 @@ class VerdictPanel(Retranslatable, QWidget):
         layout.addWidget(self.next_button)
         layout.addStretch(1)
         vm.verdictChanged.connect(self._show)
+        vm.inspectionChanged.connect(self._keep_standard)
         # Bound methods, not lambdas: Qt drops the connection when this widget is destroyed.
         vm.rmaChanged.connect(self._show_next_button)
         vm.labelsChanged.connect(self._show_labels)
@@ -145,6 +172,14 @@ class VerdictPanel(Retranslatable, QWidget):
         self._show_texts()
         for button, label in zip(self.reprint_buttons, self._labels, strict=False):
             button.setText(self._reprint_text(label))
+
+    def restyle(self) -> None:
+        """The warnings are coloured in rich text: in the new theme's error colour."""
+        self._show_texts()
+
+    def _keep_standard(self, view: InspectionView | None) -> None:
+        if view is not None and self._vm.standard is not None:
+            self._standard = self._vm.standard
 
     def _reprint_text(self, label: LabelPrintView) -> str:
         return self.tr("Reprint {kind} ({size}, {format})").format(
@@ -181,11 +216,11 @@ class VerdictPanel(Retranslatable, QWidget):
             self.details.clear()
             self.details.setToolTip("")
             return
-        colour = GRADE_COLOURS.get(verdict.grade, "#333333")
         self.grade_label.setText(verdict.grade)
         set_style_sheet(
             self.grade_label,
-            f"background:{colour}; color:white; font-size:64pt; font-weight:bold; padding:8px;",
+            f"background:{grade_badge(verdict.grade)}; color:{BADGE_TEXT}; font-size:64pt; "
+            "font-weight:bold; padding:8px;",
         )
         self._show_texts()
         self.next_button.setVisible(bool(self._vm.remaining_lines()))
@@ -214,14 +249,13 @@ class VerdictPanel(Retranslatable, QWidget):
             ),
         ]
         if verdict.reason_codes:
-            lines.append(
-                self.tr("Reasons: {codes}").format(
-                    codes=html.escape(", ".join(verdict.reason_codes))
-                )
+            names = reason_names(
+                verdict.reason_codes, defect_names(self._standard, self._vm.language)
             )
+            lines.append(self.tr("Reasons: {codes}").format(codes=html.escape("; ".join(names))))
         if verdict.warnings:
             warnings = html.escape(", ".join(warning_names(verdict.warnings)))
-            lines.append(f"<b style='color:#b00020'>{warnings}</b>")
+            lines.append(f"<b style='color:{text_colour('error')}'>{warnings}</b>")
         self.details.setText("<br>".join(lines))
         self.details.setToolTip(
             self.tr("Sent upstream as disposition {code}").format(code=verdict.upstream_disposition)

@@ -11,18 +11,15 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from inspection_rules import Evaluation
 from ui.i18n import Retranslatable
-from ui.theme import set_style_sheet
+from ui.theme import BADGE_TEXT, PROVISIONAL_BADGE, grade_badge, set_style_sheet, text_colour
 from ui.viewmodels.bench import BenchViewModel
 from ui.widgets.verdict_panel import (
-    GRADE_COLOURS,
     disposition_name,
+    reason_names,
     refund_text,
     responsibility_name,
     warning_names,
 )
-
-PROVISIONAL_COLOUR = "#9e9e9e"
-OTHER_GRADE_COLOUR = "#37474f"
 
 
 class VerdictPreview(Retranslatable, QFrame):
@@ -71,6 +68,10 @@ class VerdictPreview(Retranslatable, QFrame):
         # Everything here depends on the evaluation: render it again in the new language.
         self._show(self._evaluation)
 
+    def restyle(self) -> None:
+        # ... and its rich text is coloured in the theme's colours: again in the new theme's.
+        self._show(self._evaluation)
+
     def text(self) -> str:
         """Everything the preview says, as plain text (for tests and accessibility)."""
         return "\n".join(
@@ -91,7 +92,7 @@ class VerdictPreview(Retranslatable, QFrame):
         if evaluation is None:
             self.caption.setText(self.tr("Verdict preview"))
             self.grade_label.setText("–")
-            self._style_grade(PROVISIONAL_COLOUR)
+            self._style_grade(PROVISIONAL_BADGE)
             for label in (self.missing_label, self.details, self.warnings_label, self.trace_label):
                 label.clear()
                 label.hide()
@@ -104,11 +105,7 @@ class VerdictPreview(Retranslatable, QFrame):
             else self.tr("Finalize will record")
         )
         self.grade_label.setText(evaluation.grade or "?")
-        self._style_grade(
-            PROVISIONAL_COLOUR
-            if provisional
-            else GRADE_COLOURS.get(evaluation.grade or "", OTHER_GRADE_COLOUR)
-        )
+        self._style_grade(PROVISIONAL_BADGE if provisional else grade_badge(evaluation.grade))
         missing = self._vm.missing_labels()
         self.missing_label.setVisible(bool(missing))
         heading = html.escape(self.tr("Still needed:"))
@@ -118,7 +115,8 @@ class VerdictPreview(Retranslatable, QFrame):
         self._show_details(evaluation, provisional)
 
     def _show_details(self, evaluation: Evaluation, provisional: bool) -> None:
-        grey = f"color:{PROVISIONAL_COLOUR};" if provisional else ""
+        # Provisional: the secondary text colour, still readable (WCAG AA) on either theme.
+        grey = f"color:{text_colour('muted_text')};" if provisional else ""
         lines = []
         if evaluation.disposition is not None:
             name = html.escape(disposition_name(evaluation.disposition))
@@ -132,8 +130,9 @@ class VerdictPreview(Retranslatable, QFrame):
                 self.tr("Responsibility: {responsibility}").format(responsibility=f"<b>{name}</b>")
             )
         if evaluation.reason_codes:
-            codes = html.escape(", ".join(evaluation.reason_codes))
-            lines.append(self.tr("Reasons: {codes}").format(codes=codes))
+            defects = {option.code: option.name for option in self._vm.defect_options}
+            names = html.escape("; ".join(reason_names(evaluation.reason_codes, defects)))
+            lines.append(self.tr("Reasons: {codes}").format(codes=names))
         self.details.setVisible(bool(lines))
         markup = f"<div style='{grey}'>" + "<br>".join(lines) + "</div>"
         self.details.setText(markup)
@@ -145,12 +144,13 @@ class VerdictPreview(Retranslatable, QFrame):
         )
         self.warnings_label.setVisible(bool(evaluation.warnings))
         warnings = ", ".join(warning_names(evaluation.warnings))
-        markup = f"<b style='color:#b00020'>⚠ {html.escape(warnings)}</b>"
+        markup = f"<b style='color:{text_colour('error')}'>⚠ {html.escape(warnings)}</b>"
         self.warnings_label.setText(markup)
         self.trace_label.setVisible(bool(evaluation.trace))
         # The evaluator's trace is the standard's own record (English, like the audit trail).
+        muted = text_colour("muted_text")
         steps = "".join(
-            f"<li><span style='color:#666666'>{html.escape(step.rule)}</span>: "
+            f"<li><span style='color:{muted}'>{html.escape(step.rule)}</span>: "
             f"{html.escape(step.detail)}</li>"
             for step in evaluation.trace
         )
@@ -161,6 +161,6 @@ class VerdictPreview(Retranslatable, QFrame):
     def _style_grade(self, colour: str) -> None:
         set_style_sheet(
             self.grade_label,
-            f"background:{colour}; color:white; font-size:40pt; font-weight:bold; "
+            f"background:{colour}; color:{BADGE_TEXT}; font-size:40pt; font-weight:bold; "
             "padding:4px; border-radius:6px;",
         )
