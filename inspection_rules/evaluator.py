@@ -400,11 +400,24 @@ class Evaluator:
             # An empty multiple choice is an answer ("none of these"); empty text is not.
             if value is None or value == "":
                 missing.append(MissingFact(item.code, item.label["en"]))
+        if facts.is_blind:
+            missing.extend(self._missing_for_blind(facts))
         if self.spec.weight.required:
             if facts.weight_g is None:
                 missing.append(MissingFact("weight", "Weight reading"))
             elif not facts.weight_stable:
                 missing.append(MissingFact("weight", "Stable weight reading"))
+        return missing
+
+    def _missing_for_blind(self, facts: Facts) -> list[MissingFact]:
+        """With no RMA, nothing but the bench says what the unit is: the item must be
+        identified and photographed whole before a verdict can be recorded."""
+        missing: list[MissingFact] = []
+        if not facts.item_identified:
+            missing.append(MissingFact("item", "Identify the item: scan its GTIN or SKU, or type what it is"))  # fmt: skip
+        for role in self.spec.photos.blind:
+            if role not in facts.photo_roles:
+                missing.append(MissingFact(f"photo:{role}", f"Photo: {role.replace('_', ' ')} (blind return)"))  # fmt: skip
         return missing
 
 

@@ -42,6 +42,7 @@ class _FactsInput(BaseModel):
     sku_spec: dict[str, Any] = Field(default_factory=dict)
     expected_serials: list[str] = Field(default_factory=list)
     blind: bool = False
+    item_identified: bool = False
 
 
 def facts_from_json(data: Any, *, today: date) -> Facts:
@@ -69,6 +70,7 @@ def facts_from_json(data: Any, *, today: date) -> Facts:
         return_window_days=parsed.return_window_days,
         inspected_on=parsed.inspected_on or today,
         is_blind=parsed.blind,
+        item_identified=parsed.item_identified,
         sku_spec=parsed.sku_spec,
         customer_country=parsed.customer_country,
         expected_serials=tuple(parsed.expected_serials),
@@ -94,6 +96,7 @@ def facts_to_json(facts: Facts) -> dict[str, Any]:
         "sku_spec": dict(facts.sku_spec),
         "expected_serials": list(facts.expected_serials),
         "blind": facts.is_blind,
+        "item_identified": facts.item_identified,
     }
 
 

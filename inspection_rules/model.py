@@ -104,6 +104,9 @@ class Facts:
     return_window_days: int | None = None
     inspected_on: date | None = None
     is_blind: bool = False
+    # A blind return's item was identified at the bench (a scanned GTIN or SKU, or a typed
+    # description): without an RMA nothing else says what the unit is.
+    item_identified: bool = False
     # The SKU's size / measurement spec, e.g. {"measurements": {"chest_width_cm": 52}}.
     sku_spec: Mapping[str, Any] = field(default_factory=dict)
     customer_country: str | None = None

@@ -251,6 +251,8 @@ class OutcomeSpec(Strict):
 class PhotoPolicy(Strict):
     always: tuple[str, ...] = ()
     by_grade: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # A blind return has no RMA to say what it is: a photo of the whole item is the record.
+    blind: tuple[str, ...] = ("overview",)
 
 
 class LatePolicy(Strict):

@@ -182,6 +182,8 @@ class InspectionView:
     defects: tuple[DefectView, ...] = ()
     sku_spec: dict[str, Any] = field(default_factory=dict)
     sku_title: str | None = None
+    # A blind return's item as identified at the bench (SKU and title, or the grader's words).
+    identified_as: str | None = None
     # Exactly what the evaluator sees (RMA context, receipt day): lets the UI preview locally.
     facts: Facts | None = None
 

@@ -37,6 +37,8 @@ class Inspection(Base):
     grader_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     station_id: Mapped[str] = mapped_column(String(64))
     serial_number: Mapped[str | None] = mapped_column(String(128))
+    # A blind return's item as the grader described it, when no GTIN or SKU identified it.
+    item_description: Mapped[str | None] = mapped_column(String(200))
     started_at: Mapped[datetime] = created_column()
     finished_at: Mapped[datetime | None]
     standard_id: Mapped[str] = mapped_column(String(128))

@@ -167,12 +167,18 @@ def render_for_lpn(
     return render_label(_kind(kind), data, size=_size(size), fmt=_fmt(fmt), dpi=dpi)
 
 
-def labels_for(db: Database, inspection_id: uuid.UUID) -> list[LabelPrintView]:
+def labels_for(
+    db: Database, inspection_id: uuid.UUID | None = None, *, parcel_id: uuid.UUID | None = None
+) -> list[LabelPrintView]:
+    """The labels printed for a unit (``inspection_id``) or for a parcel (``parcel_id``: a
+    blind parcel's receipt label), oldest first."""
+    where = (
+        LabelPrint.inspection_id == inspection_id
+        if inspection_id is not None
+        else LabelPrint.parcel_id == parcel_id
+    )
     with db.read() as session:
-        rows = session.scalars(
-            select(LabelPrint).where(LabelPrint.inspection_id == inspection_id)
-            .order_by(LabelPrint.created_at)
-        )  # fmt: skip
+        rows = session.scalars(select(LabelPrint).where(where).order_by(LabelPrint.created_at))
         return [LabelPrintView.of(row) for row in rows]
 
 

@@ -28,7 +28,7 @@ from station.photos import PhotoError, PhotoStore
 from station.services import inspections as svc
 from station.services.common import Actor, FinalizeRefused, InvalidState
 from station.services.facts import get_inspection
-from station.services.receiving import open_inspection, receive_parcel
+from station.services.receiving import identify_item, open_inspection, receive_parcel
 from tests.factories import UPS, make_rma
 
 GOOD_ANSWERS = {
@@ -249,7 +249,7 @@ def test_answers_are_validated_against_the_checklist(db, actor, standards, catal
     assert view.answers == {"condition": "new"}  # replaced, not appended
 
 
-def test_multi_unit_line_and_blind_return(db, actor, standards, catalog):
+def test_multi_unit_line_and_blind_return(db, actor, standards, catalog, photos):
     make_rma(db, "RMA-2", skus=(("SW-MERINO-M", 2),))
     parcel = receive_parcel(db, actor, "RMA-2", "rma-2")
     with db.read() as session:
@@ -269,6 +269,13 @@ def test_multi_unit_line_and_blind_return(db, actor, standards, catalog):
     inspection = open_inspection(db, actor, standards, blind.id)
     answers = {k: v for k, v in GOOD_ANSWERS.items() if k != "item_matches"}
     _answer_all(db, actor, standards, inspection.id, answers, grams=300)
+    # No RMA says what the unit is: it is identified and photographed whole first.
+    with pytest.raises(FinalizeRefused) as refused:
+        svc.finalize_inspection(db, actor, standards, inspection.id)
+    assert {code for code, _message in refused.value.missing} == {"item", "photo:overview"}
+    identify_item(db, actor, inspection.id, catalog["SW-MERINO-M"])
+    png = SimulatedCamera(seed=4).grab().data
+    svc.record_photo(db, actor, photos, inspection.id, "overview", data=png)
     verdict = svc.finalize_inspection(db, actor, standards, inspection.id)
     assert verdict.disposition == "quarantine" and verdict.refund_kind == "none"
     assert "BLIND_RETURN" in verdict.warnings and verdict.refund_amount is None

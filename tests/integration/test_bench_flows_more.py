@@ -104,6 +104,14 @@ def test_a_blind_return_by_keys_and_scans(qtbot, context, bench):
     assert grader.feedback[-1] == Feedback.SCAN_REJECTED
     grader.scan(encode_command(Command(CommandKind.BLIND_RETURN)))
     qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
+    # What the item is comes first: the item field has the focus, the verdict waits for it.
+    item_field = window.rma_panel.blind_item.field
+    qtbot.waitUntil(item_field.hasFocus, timeout=WAIT_MS)
+    assert vm.needs_item and not vm.can_finalize
+    qtbot.waitUntil(lambda: "Receipt label" in window.rma_panel.blind_item.receipt.text())
+    grader.scan(context.gtins["EB-PRO-2"])  # the item's own barcode
+    qtbot.waitUntil(lambda: not vm.needs_item, timeout=WAIT_MS)
+    assert "EB-PRO-2" in window.rma_panel.blind_item.identified.text()
     qtbot.waitUntil(lambda: grader.focused_item() is not None, timeout=WAIT_MS)
     # Whatever the blind standard asks: the first answer of each question, "none" for lists.
     for _ in range(30):
@@ -114,7 +122,7 @@ def test_a_blind_return_by_keys_and_scans(qtbot, context, bench):
         grader.key(Qt.Key.Key_0 if isinstance(widget, MultiChoiceItem) else Qt.Key.Key_1)
         qtbot.waitUntil(lambda c=code: vm.answer(c) is not None, timeout=WAIT_MS)
     assert not window.form.checklist.open_codes()
-    while vm.photo_requirements() and any(p.missing for p in vm.photo_requirements()):
+    while any(p.required and not p.taken for p in vm.photo_requirements()):
         taken = len(vm.inspection.photo_roles)
         grader.key(Qt.Key.Key_F7)
         qtbot.waitUntil(lambda t=taken: len(vm.inspection.photo_roles) > t, timeout=WAIT_MS)
@@ -124,6 +132,9 @@ def test_a_blind_return_by_keys_and_scans(qtbot, context, bench):
     with context.db.read() as session:
         parcel = session.scalars(select(Parcel).where(Parcel.is_blind)).one()
         assert parcel.scanned_code == "PARCEL-WITHOUT-RMA-7"
+        inspection = session.scalars(select(Inspection)).one()
+        assert inspection.sku_id is not None
+        assert "overview" in {photo.role for photo in inspection.photos}
 
 
 def test_switching_language_at_runtime_with_a_unit_on_the_bench(qtbot, context, bench):

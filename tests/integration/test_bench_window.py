@@ -185,3 +185,34 @@ def test_esc_clears_the_scan_field_and_the_window_keys_work_from_it(qtbot, conte
     yielded.ignore()
     assert field.event(yielded) is False and not yielded.isAccepted()
     runner.wait_idle()
+
+
+def test_the_wheel_never_changes_a_dropdown_in_the_benchs_dialogs(qtbot, context):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    window, _vm, runner = build_bench(context)
+    qtbot.addWidget(window)
+    window.show()
+    for open_dialog in (window.open_history, window.open_settings, window.open_supervisor_queue):
+        dialog = open_dialog()
+        assert dialog is not None
+        runner.wait_idle()  # lists filled from the database
+        qtbot.wait(20)
+        combos = dialog.findChildren(QComboBox)
+        assert combos, type(dialog).__name__
+        for combo in combos:
+            while combo.count() < 2:  # filled once a row is chosen: the guard is there before
+                combo.addItem(f"choice {combo.count()}")
+            combo.setCurrentIndex(1)
+            centre = QPointF(combo.rect().center())
+            wheel = QWheelEvent(
+                centre, QPointF(combo.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                Qt.ScrollPhase.NoScrollPhase, False,
+            )  # fmt: skip
+            QApplication.sendEvent(combo, wheel)
+            assert combo.currentIndex() == 1, (type(dialog).__name__, combo.objectName())
+        dialog.close()
+    runner.wait_idle()

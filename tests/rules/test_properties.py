@@ -133,7 +133,8 @@ def complete_facts(draw: st.DrawFn, spec: StandardSpec) -> Facts:
         answers=answers,
         measurements=measurements,
         defects=tuple(draw(st.lists(_defects(spec), max_size=4))),
-        photo_roles=_photo_roles(spec),
+        # A complete blind unit is identified and photographed whole.
+        photo_roles=_photo_roles(spec) | ({"overview"} if blind else set()),
         weight_g=draw(st.floats(centre * 0.5, centre * 1.5, allow_nan=False)),
         weight_stable=True,
         expected_weight_g=expected_weight,
@@ -142,6 +143,7 @@ def complete_facts(draw: st.DrawFn, spec: StandardSpec) -> Facts:
         return_window_days=draw(st.sampled_from((None, 14, 30, 60))),
         inspected_on=TODAY,
         is_blind=blind,
+        item_identified=blind,
         sku_spec=sku,
         customer_country=None if blind else draw(st.sampled_from(COUNTRIES)),
         expected_serials=draw(st.sampled_from(((), SERIALS[:1], SERIALS))),
@@ -170,6 +172,11 @@ def test_every_complete_fact_set_gets_exactly_one_verdict(standard_id: str, data
     if facts.is_blind:
         assert result.disposition is Disposition.QUARANTINE and refund.kind is RefundKind.NONE
     assert std.evaluate(facts) == result, "the same facts always give the same verdict"
+    if facts.is_blind:  # the same unit unidentified, or without its overview: never complete
+        unnamed = replace(facts, item_identified=False)
+        assert "item" in {m.code for m in std.evaluate(unnamed).missing}
+        unseen = replace(facts, photo_roles=facts.photo_roles - {"overview"})
+        assert "photo:overview" in {m.code for m in std.evaluate(unseen).missing}
 
 
 @pytest.mark.parametrize("standard_id", IDS)

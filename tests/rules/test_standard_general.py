@@ -112,6 +112,10 @@ MORE = [
          hidden=("item_matches",)),
     Case("blind_item_matches_ignored", facts(blind=True, item_matches=False), "A", "quarantine",
          ("none", 0), "customer", warnings=("BLIND_RETURN",), not_reasons=("WRONG_ITEM",)),
+    # Nothing but the bench says what a blind unit is: identified and photographed whole first.
+    Case("blind_unidentified", facts(blind=True, identified=False, drop=("item_matches",)),
+         "A", "quarantine", ("none", 0), "customer", warnings=("BLIND_RETURN",),
+         missing=("item", "photo:overview")),
 ]  # fmt: skip
 
 CASES = PORTED + MORE

@@ -26,6 +26,7 @@ from ui.tasks import TaskRunner
 from ui.viewmodels.bench_devices import DeviceActions
 from ui.viewmodels.bench_facts import FactActions
 from ui.viewmodels.bench_flow import ScanFirstFlow, SecondOpinionFlow
+from ui.viewmodels.bench_units import UnitFlow
 from ui.viewmodels.checklist import ItemModel, PendingFacts, items_of
 from ui.viewmodels.inspection_readout import InspectionReadout
 from ui.viewmodels.messages import Message, RememberedMessage
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 class BenchState(StrEnum):
     IDLE = "idle"
     CHOOSE_LINE = "choose_line"
+    CHOOSE_RMA = "choose_rma"  # a product on several open returns: pick this parcel's
     BLIND_PROMPT = "blind_prompt"
     INSPECTING = "inspecting"
     FINALIZED = "finalized"
@@ -53,6 +55,7 @@ class BenchViewModel(
     QObject,
     InspectionReadout,
     ScanFirstFlow,
+    UnitFlow,
     SecondOpinionFlow,
     DeviceActions,
     FactActions,
@@ -62,6 +65,10 @@ class BenchViewModel(
     # A Feedback value, for sounds and flashes.
     feedback = Signal(str)
     rmaChanged = Signal(object)
+    # The open RMAs a scanned product is on (tuple[RmaView, ...]), to pick from.
+    candidatesChanged = Signal(object)
+    # The catalogue's SKUs (list[CatalogueItem]), to pick a blind return's item from.
+    catalogueChanged = Signal(object)
     scanChanged = Signal(object)
     # The inspection as the services last returned it (None when none is open).
     inspectionChanged = Signal(object)
@@ -91,6 +98,8 @@ class BenchViewModel(
         self._items: tuple[ItemModel, ...] = ()
         self._pending = PendingFacts()
         self.parcel_rmas: tuple[str, ...] = ()
+        self.rma_candidates: tuple[RmaView, ...] = ()
+        self._over_receipt_line: uuid.UUID | None = None
         self._cancel_asked_at = 0.0
         self._weigh_in_flight = False
         self.finalizing = False
@@ -134,6 +143,9 @@ class BenchViewModel(
         code = code.strip()
         if not code or self.handle_command_scan(code) or self.pick_unit_by_gtin(code):
             return
+        if self.state is BenchState.INSPECTING and self.needs_item:
+            self.identify_item(code)  # a blind return's item: its GTIN or SKU
+            return
         if self.state is BenchState.INSPECTING:
             # A stray scan must never throw away the unit on the bench.
             self._reject(
@@ -146,11 +158,6 @@ class BenchViewModel(
     def _lookup(self, code: str) -> None:
         db, patterns = self._context.db, self._context.settings.codes
         self._runner.submit(lambda: resolve_scan(db, code, patterns), self._on_scan, self._on_error)
-
-    def choose_line(self, line_id: uuid.UUID) -> None:
-        if self.parcel_id is None:
-            return
-        self._open_inspection(self.parcel_id, line_id)
 
     def receive_blind(self) -> None:
         if self.state is not BenchState.BLIND_PROMPT or self.scan is None:
@@ -180,7 +187,23 @@ class BenchViewModel(
                 )
             return parcel.id, view, ctx.standards.by_hash(view.standard_hash)
 
-        self._runner.submit(work, self._on_opened, self._on_error)
+        def opened(result: tuple[uuid.UUID, InspectionView, Standard | None]) -> None:
+            self._on_opened(result)
+            if ctx.settings.labels.on_blind_receipt:
+                # The receipt label was printed: shown, and Ctrl+P / REPRINT prints it again.
+                db, parcel_id = ctx.db, result[0]
+                self._runner.submit(
+                    lambda: label_service.labels_for(db, parcel_id=parcel_id),
+                    self._show_receipt_labels,
+                    self._on_error,
+                )
+
+        self._runner.submit(work, opened, self._on_error)
+
+    def _show_receipt_labels(self, labels: list[LabelPrintView]) -> None:
+        if self.inspection is not None:  # still this blind parcel's unit on the bench
+            self.printed_labels = labels
+            self.labelsChanged.emit(labels)
 
     def finalize(self) -> None:
         """Record the verdict; refused here (saying what is missing) while facts are missing,
@@ -244,6 +267,8 @@ class BenchViewModel(
         self.scan = self.rma = self.inspection = self.verdict = self.evaluation = None
         self.parcel_id = None
         self.parcel_rmas = ()
+        self.rma_candidates = ()
+        self._over_receipt_line = None
         self._cancel_asked_at = 0.0
         self._standard = None
         self.second_opinion = False
@@ -269,16 +294,11 @@ class BenchViewModel(
             self._message("warning", result.message)
         if result.rma is None:
             if result.kind is ScanKind.GTIN and len(result.candidates) > 1:
-                self._reject(
-                    lambda: self.tr(
-                        "This product is on several open RMAs: scan the return label instead"
-                    ),
-                )
+                self._choose_rma(result)
                 return
             if result.kind is ScanKind.LPN:
                 return
-            self.feedback.emit(Feedback.SCAN_REJECTED)
-            self._set_state(BenchState.BLIND_PROMPT)
+            self._blind_or_resume(result)
             return
         self.feedback.emit(Feedback.SCAN_ACCEPTED)
         if result.kind in (ScanKind.TRACKING, ScanKind.ORDER) and len(result.candidates) > 1:
@@ -300,51 +320,7 @@ class BenchViewModel(
                 ),
             )
             return
-        if not self.remaining_lines():
-            number = result.rma.number
-            self._message(
-                "warning",
-                lambda: self.tr("Every unit of RMA {rma} has been received already").format(
-                    rma=number
-                ),
-            )
-            return
-        ctx = self._context
-        rma_number = result.rma.number
-        tracking = result.normalized if result.kind is ScanKind.TRACKING else None
-
-        def work() -> uuid.UUID:
-            return receiving.receive_parcel(
-                ctx.db,
-                ctx.actor,
-                result.normalized,
-                rma_number,
-                tracking_number=tracking,
-                carrier=result.carrier,
-            ).id
-
-        self._runner.submit(work, self._on_received, self._on_error)
-
-    def _on_received(self, parcel_id: uuid.UUID) -> None:
-        self.parcel_id = parcel_id
-        self._choose_or_open()
-
-    def _choose_or_open(self) -> None:
-        remaining = self.remaining_lines()
-        if len(remaining) == 1 and self.parcel_id is not None:
-            self._open_inspection(self.parcel_id, remaining[0].id)
-        else:
-            self._set_state(BenchState.CHOOSE_LINE)
-
-    def _open_inspection(self, parcel_id: uuid.UUID, line_id: uuid.UUID | None) -> None:
-        ctx = self._context
-
-        def work() -> tuple[uuid.UUID, InspectionView, Standard | None]:
-            view = receiving.open_inspection(ctx.db, ctx.actor, ctx.standards, parcel_id, line_id)
-            # Resolved here: an archived version may need the database.
-            return parcel_id, view, ctx.standards.by_hash(view.standard_hash)
-
-        self._runner.submit(work, self._on_opened, self._on_error)
+        self._receive_rma_parcel(result)
 
     def _on_opened(self, opened: tuple[uuid.UUID, InspectionView, Standard | None]) -> None:
         self.parcel_id, view, self._standard = opened

@@ -25,7 +25,9 @@ from ui.viewmodels.checklist import (
     zone_label,
 )
 
-PHOTO_ROLES = ("front", "back", "label", "defect_closeup", "packaging", "serial_plate")
+PHOTO_ROLES = (
+    "front", "back", "label", "defect_closeup", "packaging", "serial_plate", "overview",
+)  # fmt: skip
 
 
 class InspectionReadout:
@@ -131,6 +133,7 @@ class InspectionReadout:
             "defect_closeup": self.tr("Defect close-up"),
             "packaging": self.tr("Packaging"),
             "serial_plate": self.tr("Serial plate"),
+            "overview": self.tr("Overview (the whole item)"),
         }
 
     def photo_requirements(self) -> list[PhotoRequirement]:
@@ -171,6 +174,8 @@ class InspectionReadout:
                     if item
                     else self.tr("Photo: {role}").format(role=self.photo_role_label(role))
                 )
+            elif missing.code == "item":
+                labels.append(self.tr("What the item is (scan its GTIN or SKU, or type it)"))
             elif missing.code == "weight":
                 labels.append(
                     self.tr("Stable weight reading")

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -143,6 +144,8 @@ class BenchWindow(Retranslatable, QMainWindow):
             for shortcut in self.findChildren(QShortcut)
         }
         vm.messageChanged.connect(self._show_message)
+        vm.inspectionChanged.connect(self._after_identified)
+        self._closing = False  # the grader said yes to closing with a unit on the bench
         self._idle_layout = QTimer(self)
         self._idle_layout.setSingleShot(True)
         self._idle_layout.setInterval(IDLE_LAYOUT_DELAY_MS)
@@ -173,7 +176,8 @@ class BenchWindow(Retranslatable, QMainWindow):
         # The return's lines need room while choosing a unit; the checklist the rest of the
         # time. Resized only when that changes: a relayout of the whole window at every scan
         # is a stall the grader feels.
-        left = RMA_WIDTH_CHOOSING if current is BenchState.CHOOSE_LINE else RMA_WIDTH
+        choosing = current in (BenchState.CHOOSE_LINE, BenchState.CHOOSE_RMA)
+        left = RMA_WIDTH_CHOOSING if choosing else RMA_WIDTH
         sizes = self.splitter.sizes()
         if sizes and sizes[0] != left:
             self.splitter.setSizes([left, max(sum(sizes) - left, 0)])
@@ -189,7 +193,7 @@ class BenchWindow(Retranslatable, QMainWindow):
             self.scan_bar.field.setFocus()
         elif BenchState(state) is BenchState.INSPECTING:
             # After this event: the checklist of the new inspection is built right after.
-            QTimer.singleShot(0, self.form.focus_first)
+            QTimer.singleShot(0, self._focus_work)
 
     def _show_right_side(self, current: BenchState) -> None:
         self.form.setVisible(current is BenchState.INSPECTING)
@@ -245,8 +249,16 @@ class BenchWindow(Retranslatable, QMainWindow):
                 # dialog has closed, which would otherwise leave it on "Switch user").
                 QTimer.singleShot(0, self._focus_work)
 
+    def _after_identified(self, view: object) -> None:
+        """Once a blind return's item is identified, the checklist is next."""
+        field = self.rma_panel.blind_item.field
+        if view is not None and field.hasFocus() and not self._vm.needs_item:
+            self.form.focus_first()
+
     def _focus_work(self) -> None:
-        if self._vm.state is BenchState.INSPECTING:
+        if self._vm.state is BenchState.INSPECTING and self._vm.needs_item:
+            self.rma_panel.blind_item.focus_field()  # a blind return: what is it, first
+        elif self._vm.state is BenchState.INSPECTING:
             self.form.focus_first()
         else:
             self.scan_bar.field.setFocus()
@@ -276,6 +288,32 @@ class BenchWindow(Retranslatable, QMainWindow):
         if self._vm.state is not BenchState.INSPECTING:
             self.scan_bar.field.setFocus()
 
+    def confirm_close(self) -> QMessageBox:
+        """Closing with a unit on the bench: the answers so far stay as a draft, resumed when
+        the parcel is scanned again. Asked, with No as the default (Enter keeps working)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Close the station?"),
+            self.tr(
+                "An inspection is open. It is kept as a draft and resumes when you scan the "
+                "parcel again. Close the station now?"
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setObjectName("confirmClose")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Yes:
+                self._closing = True
+                self.close()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
     def _show_message(self, level: str, text: str) -> None:
         # Coloured, large and bold by the theme's QLabel#messageLabel[level=...] rule.
         set_style_property(self.message, "level", level)
@@ -285,6 +323,12 @@ class BenchWindow(Retranslatable, QMainWindow):
         self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and self._vm.state is BenchState.INSPECTING and not self._closing:
+            # The window system's close (the title bar's ×, Alt+F4): ask first, without
+            # blocking; a program closing the window (tests, the session) is not asked.
+            event.ignore()
+            self.confirm_close()
+            return
         self._idle_layout.stop()
         if self._sync is not None:
             self._sync.stop()

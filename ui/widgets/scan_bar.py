@@ -13,6 +13,7 @@ from ui.viewmodels.bench import BenchState, BenchViewModel
 STATE_STYLE = {
     BenchState.IDLE: ("#1f3a5f", "#ffffff"),
     BenchState.CHOOSE_LINE: ("#7a5a00", "#ffffff"),
+    BenchState.CHOOSE_RMA: ("#7a5a00", "#ffffff"),
     BenchState.BLIND_PROMPT: ("#b35900", "#ffffff"),
     BenchState.INSPECTING: ("#0b5394", "#ffffff"),
     BenchState.FINALIZED: ("#1e7b34", "#ffffff"),
@@ -82,6 +83,7 @@ class ScanBar(Retranslatable, QWidget):
         names = {
             BenchState.IDLE: self.tr("Ready to scan"),
             BenchState.CHOOSE_LINE: self.tr("Choose the unit"),
+            BenchState.CHOOSE_RMA: self.tr("Choose the return"),
             BenchState.BLIND_PROMPT: self.tr("No RMA found"),
             BenchState.INSPECTING: self.tr("Inspecting"),
             BenchState.FINALIZED: self.tr("Verdict recorded"),

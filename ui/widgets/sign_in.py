@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from station.i18n import N_, _
 from station.services.users import DemoSignIn, SignedIn
 from ui.i18n import Retranslatable
-from ui.theme import TOUCH_TARGET_PX
+from ui.theme import TOUCH_TARGET_PX, set_style_property
 from ui.viewmodels.session import SessionViewModel
 from ui.wedge_filter import OWN_KEYS_PROPERTY
 
@@ -59,7 +59,7 @@ class SignInDialog(Retranslatable, QDialog):
         self.pin_label.setBuddy(self.pin)
         self.error = QLabel(self)
         self.error.setObjectName("signInError")
-        self.error.setStyleSheet("color: #b3261e; font-weight: bold;")
+        set_style_property(self.error, "state", "error")  # the theme's: readable when dark
         self.error.setWordWrap(True)
         # A demo station says how to sign in (a real one never does: see demo_sign_ins).
         self.demo = QLabel(self)

@@ -1,8 +1,11 @@
-"""A demo database remembers its demo users' PINs, so the sign-in screen can show them.
+"""A demo database remembers its demo users' PINs; a blind return says what the item is.
 
 The demo seed makes random PINs and printed them once; whoever started the demo later could
-not sign in. Only ``station demo seed`` writes this table, so a real database never has rows
-in it, and a PIN shown is only one that still signs in (a reset PIN is not shown).
+not sign in. Only ``station demo seed`` writes ``demo_credentials``, so a real database never
+has rows in it, and a PIN shown is only one that still signs in (a reset PIN is not shown).
+
+A blind return (no RMA) is identified at the bench by a scanned GTIN or SKU (``sku_id``) or,
+for an item the catalogue does not know, by what the grader types (``item_description``).
 
 Revision ID: 0009
 Revises: 0008
@@ -34,7 +37,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
     )
+    # Plain ADD COLUMN: batch mode would rebuild inspections, which other tables reference.
+    op.add_column("inspections", sa.Column("item_description", sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("inspections", "item_description")
     op.drop_table("demo_credentials")
