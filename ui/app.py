@@ -18,6 +18,7 @@ from devices.camera_types import PreviewFrame
 from station.context import AppContext
 from station.settings import Settings
 from station.sync.relay import Relay
+from ui.e2e_probe import install_if_asked as install_e2e_probe
 from ui.feedback import FlashFeedback, SoundFeedback
 from ui.i18n import LanguageSwitcher
 from ui.stall_monitor import install_stall_monitor
@@ -166,6 +167,12 @@ def preload_in_background(modules: Sequence[str] = PRELOAD) -> threading.Thread:
                 importlib.import_module(name)
             except Exception:  # the scan that needs it reports the import error to the grader
                 log.exception("could not preload %s", name)
+        try:  # the carriers' formats (JSON, ~15 ms): read here, not at the first scan
+            from devices.tracking_data import formats
+
+            formats()
+        except Exception:
+            log.exception("could not preload the tracking-number formats")
 
     thread = threading.Thread(target=load, name="preload", daemon=True)
     thread.start()
@@ -211,6 +218,7 @@ def run_bench(settings: Settings) -> int:
         window.sounds = SoundFeedback(window, enabled=context.settings.sounds)
         window.sounds.connect_to(vm)
         FlashFeedback(window.scan_bar.field).connect_to(vm)
+        install_e2e_probe(window, vm)  # only with STATION_E2E_PROBE set (tests/e2e)
         context.devices.start()  # driver threads and the print spooler; stopped by close()
         if relay is not None:
             relay.start()
