@@ -7,14 +7,18 @@ spooler, and the sync relay delivering to a loopback receiver in its own process
 * main-thread stalls over the whole run (``ui.stall_monitor``): target max <= 50 ms;
 * software time per inspection: scan to "ready for the next scan" less the scripted human
   pauses (a look at the opened parcel, a moment before each key): target <= 2 s;
-* keystrokes + scans per inspection: target <= 12;
+* keystrokes + scans per inspection, by how many measurements the standard asked for: a
+  knitwear unit with none (one scan, eight answers, F7, F12): target <= 12; with two (a size
+  return: each value typed as a grader types it, digits then Enter): target <= 18. The demo's
+  knitwear returns are taken as they come, size returns included (an earlier version left
+  them out, and so reported 11 where a size return costs 18);
 * cold start to a scan-ready window, in a fresh process: target <= 2 s (3 runs).
 
 The script only scans (``window.wedge.scanned``: the serial scanner's path) and sends keys to
 whatever has focus, following the bench's keyboard contract: focus on the first checklist item
 when an inspection opens; the digit an option shows picks it (the Nth option, or on a numeric
 scale such as the pilling grade the option's own number) and focus moves on; F7
-takes the next required photo; the streaming scale records the weight by itself; F12 finalizes;
+takes the next required photo; a measurement is typed as the SKU's spec value and Enter; the streaming scale records the weight by itself; F12 finalizes;
 then the labels print and the scan field has focus. Before each key it looks at which item has
 focus and takes the digit from that item's buttons, so it follows the window, not a script; a
 step that does not do what the contract says stops the run, saying what happened.
@@ -72,6 +76,8 @@ GRADE_A: dict[str, Any] = {
     "colour_vs_listing": "matches", "odour": False,
 }  # fmt: skip
 TARGET_STALL_MS, TARGET_SOFTWARE_S, TARGET_INPUTS, TARGET_COLD_S = 50.0, 2.0, 12, 2.0
+# A measurement is typed: two digits and Enter (a value such as 52 cm; 52.5 costs two more).
+MEASUREMENT_INPUTS = 3
 POLL_MS = 2  # how often a wait looks at the window (from a timer: the event loop runs meanwhile)
 
 
@@ -89,6 +95,7 @@ class Inspection:
     keys: int
     scans: int
     steps: dict[str, float]  # software time by step: from the last pause to the step's result
+    measurements: int = 0  # measurements the standard asked for (a size return, say)
 
     @property
     def software_s(self) -> float:
@@ -104,6 +111,7 @@ class Driver:
     key_pause_ms: int
     look_ms: int
     keys: int = 0
+    measured: int = 0
     scans: int = 0
     paused_s: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -185,6 +193,7 @@ class Driver:
     def inspect(self, tracking: str) -> Inspection:
         vm, window = self.vm, self.window
         self.keys, self.scans, self.paused_s, self.steps = 0, 1, 0.0, {}
+        self.measured = 0
         started = self.since = time.perf_counter()
         window.wedge.scanned.emit(tracking)
         self.wait(
@@ -219,7 +228,30 @@ class Driver:
             + (f"; still missing: {'; '.join(vm.missing_labels())}" if vm.inspecting else ""),
         )  # fmt: skip
         wall = time.perf_counter() - started
-        return Inspection(wall, self.paused_s, self.keys, self.scans, self.steps)
+        return Inspection(wall, self.paused_s, self.keys, self.scans, self.steps, self.measured)
+
+    def measurement_spec(self, code: str) -> float | None:
+        """The SKU's spec value for a measurement item: what a grade-A unit measures."""
+        standard, view = self.vm.standard, self.vm.inspection
+        item = (
+            next((i for i in standard.spec.checklist if i.code == code), None) if standard else None
+        )
+        if item is None or view is None or not getattr(item, "spec_key", None):
+            return None
+        value = (view.sku_spec.get("measurements") or {}).get(item.spec_key)
+        return float(value) if value is not None else None
+
+    def type_measurement(self, code: str, value: float) -> None:
+        """Typed as a grader types it: the digits of the value, then Enter."""
+        for char in f"{value:g}":
+            self.key(char)  # type: ignore[arg-type]  # QTest takes a character too
+        self.key(Qt.Key.Key_Return)
+        self.wait(
+            "answers",
+            lambda: self.vm.measurement(code) is not None,
+            f"typed {value:g} and Enter on item_{code}: expected the measurement recorded",
+            timeout_s=3.0,
+        )
 
     def answer_checklist(self) -> None:
         vm = self.vm
@@ -227,17 +259,29 @@ class Driver:
         unknown = sorted(
             item.code for item in vm.items
             if item.required and item.code in vm.visible_items and item.code not in GRADE_A
-            and item.photo_role is None
+            and item.photo_role is None and self.measurement_spec(item.code) is None
         )  # fmt: skip
         if unknown:
             raise ContractError(f"required items a grade-A unit does not answer: {unknown}")
 
+        def unmeasured() -> list[str]:
+            return [code for code in vm.visible_items
+                    if self.measurement_spec(code) is not None and vm.measurement(code) is None]  # fmt: skip
+
         def unanswered() -> list[str]:
-            return [code for code, answer in wanted.items() if not _same(vm.answer(code), answer)]
+            return [
+                code for code, answer in wanted.items() if not _same(vm.answer(code), answer)
+            ] + unmeasured()
 
         while unanswered():
             item = self.focused_item()
             code = item.objectName().removeprefix("item_") if item is not None else ""
+            if code in unmeasured():
+                value = self.measurement_spec(code)
+                assert value is not None
+                self.type_measurement(code, value)
+                self.measured += 1
+                continue
             if code not in unanswered():
                 raise ContractError(
                     f"expected focus on the next unanswered item ({', '.join(unanswered())}); "
@@ -348,7 +392,11 @@ def drive(data_dir: Path, trackings: list[str], grader: tuple[str, str], args: A
             monitor.start()
             for number, tracking in enumerate(trackings, 1):
                 step = f"inspection {number} ({tracking})"
-                result.inspections.append(driver.inspect(tracking))
+                done = driver.inspect(tracking)
+                result.inspections.append(done)
+                if args.progress:
+                    print(f"  {tracking}: {done.keys} keys, {done.scans} scan, "
+                          f"{done.measurements} measurements", file=sys.stderr)  # fmt: skip
                 if args.progress and number % 10 == 0:
                     print(f"  {number} inspections done", file=sys.stderr, flush=True)
         except ContractError as exc:
@@ -398,10 +446,15 @@ def report(result: RunResult, cold: list[float], leak: tuple[float, float]) -> b
     if runs:
         timing("software time per inspection", [r.software_s for r in runs],
                TARGET_SOFTWARE_S, ("median", "p95", "max"))  # fmt: skip
-        worst = max(runs, key=lambda r: r.keys + r.scans)
-        row("keystrokes + scans per inspection, max",
-            f"{worst.keys + worst.scans} ({worst.keys} keys, {worst.scans} scan)",
-            f"<= {TARGET_INPUTS}", worst.keys + worst.scans <= TARGET_INPUTS)  # fmt: skip
+        for label, kind in (("no measurement", 0), ("two measurements", 2)):
+            same = [r for r in runs if r.measurements == kind]
+            if not same:
+                continue
+            worst = max(same, key=lambda r: r.keys + r.scans)
+            target = TARGET_INPUTS + kind * MEASUREMENT_INPUTS
+            row(f"keystrokes + scans, knitwear, {label}, max ({len(same)} runs)",
+                f"{worst.keys + worst.scans} ({worst.keys} keys, {worst.scans} scan)",
+                f"<= {target}", worst.keys + worst.scans <= target)  # fmt: skip
         row("wall time per inspection, median",
             f"{statistics.median(r.wall_s for r in runs):.2f} s", "(with pauses)")  # fmt: skip
     if cold:

@@ -27,8 +27,6 @@ from station.timeutil import today_utc
 from ui.app import build_bench
 
 STATION_ID = "BENCH-UI"
-# Returns for these reasons are measured against the SKU's spec: not the plain grade-A flow.
-MEASURED_REASONS = ("size", "not_as_described")
 BENCH_UI = Path(__file__).with_name("bench_ui.py")  # started again with --cold-start
 
 
@@ -178,7 +176,6 @@ def pick_trackings(db: Database, count: int) -> list[str]:
         rmas = session.scalars(
             select(Rma)
             .where(Rma.status == RmaStatus.EXPECTED.value)
-            .where(Rma.reason_code.not_in(MEASURED_REASONS))
             .options(selectinload(Rma.lines).selectinload(RmaLine.sku))
             .options(selectinload(Rma.tracking_numbers))
             .order_by(Rma.number)
