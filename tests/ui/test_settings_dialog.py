@@ -216,3 +216,24 @@ def test_reset_drops_an_unsaved_draft(context, runner: TaskRunner, calls) -> Non
 
     assert vm.problems() == {}
     assert vm.value("printer.address") is None and vm.value("theme") == "dark"
+
+
+def test_the_scales_range_and_policy_and_the_benchs_name_are_set_here(
+    qtbot, make_dialog, context
+) -> None:
+    dialog = make_dialog()
+    dialog.show()
+    _type(qtbot, dialog.fields["scale.capacity_g"], "0")  # type: ignore[arg-type]
+    qtbot.mouseClick(dialog.apply_button, CLICK)
+    assert dialog.errors["scale.capacity_g"].isVisible()  # a scale weighs something
+    assert not (context.settings.data_dir / SETTINGS_FILE).exists()
+
+    _type(qtbot, dialog.fields["scale.capacity_g"], "6000")  # type: ignore[arg-type]
+    _pick(dialog.fields["scale.stable_policy"], "scale")  # type: ignore[arg-type]
+    _type(qtbot, dialog.fields["station_name"], "Bench 3")  # type: ignore[arg-type]
+    _type(qtbot, dialog.fields["warehouse"], "LAX-1 Los Angeles")  # type: ignore[arg-type]
+    qtbot.mouseClick(dialog.ok_button, CLICK)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    saved = load_settings(context.settings.data_dir)
+    assert saved.scale.capacity_g == 6000 and saved.scale.stable_policy == "scale"
+    assert (saved.station_name, saved.warehouse) == ("Bench 3", "LAX-1 Los Angeles")

@@ -228,6 +228,13 @@ class SettingsDialog(Retranslatable, QDialog):
         self._combo(form, "scale.protocol", lambda: self.tr("Protocol"), self._plain(PROTOCOLS))
         self._line(form, "scale.baudrate", lambda: self.tr("Baud rate"))
         self._line(form, "scale.timeout_s", lambda: self.tr("Timeout (s)"))
+        self._line(form, "scale.capacity_g", lambda: self.tr("Capacity (g)"),
+                   lambda: self.tr("the scale's range, from its data plate"))  # fmt: skip
+        self._combo(form, "scale.stable_policy", lambda: self.tr("Stable when"), [
+            ("either", lambda: self.tr("the scale says so, else 5 close readings")),
+            ("scale", lambda: self.tr("the scale says so")),
+            ("both", lambda: self.tr("the scale says so and 5 close readings")),
+            ("consecutive", lambda: self.tr("5 close readings (never while moving)"))])  # fmt: skip
         self._test_row(form, "scale", page)
         column.addWidget(group)
         group, form = self._group(lambda: self.tr("Camera"), page)
@@ -336,6 +343,10 @@ class SettingsDialog(Retranslatable, QDialog):
     def _data_tab(self) -> QWidget:
         page = QWidget(self)
         form = QFormLayout(page)
+        self._line(form, "station_name", lambda: self.tr("Bench name"),
+                   lambda: self.tr("e.g. Bench 3 (on seller reports)"))  # fmt: skip
+        self._line(form, "warehouse", lambda: self.tr("Warehouse"),
+                   lambda: self.tr("e.g. LAX-1 Los Angeles"))  # fmt: skip
         self.data_dir = QLineEdit(self._vm.data_dir, page)
         self.data_dir.setReadOnly(True)
         self._row(form, "data_dir", self.data_dir, lambda: self.tr("Data folder"))
