@@ -27,6 +27,16 @@ from ui.viewmodels.bench import BenchState, BenchViewModel
 from ui.widgets.blind_item import BlindItemBox
 
 
+def _fit_columns(table: QTableWidget, stretch: int) -> None:
+    """Every column as wide as its contents and the one with words (the item, the seller)
+    takes the rest: the table fits the panel, no column is cut off at its right edge."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().hide()  # the line number is a column of its own
+    table.setWordWrap(True)
+
+
 def _italic(markup: str) -> str:
     return f"<i>{markup}</i>"
 
@@ -54,7 +64,7 @@ class RmaPanel(Retranslatable, QWidget):
         self.blind_button.clicked.connect(vm.receive_blind)
         self.lines = QTableWidget(0, 5, self)
         self.lines.setObjectName("rmaLines")
-        self.lines.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        _fit_columns(self.lines, stretch=2)
         self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.lines.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -63,7 +73,7 @@ class RmaPanel(Retranslatable, QWidget):
         # A product on several open returns: the grader picks this parcel's (CHOOSE_RMA).
         self.candidates = QTableWidget(0, 5, self)
         self.candidates.setObjectName("rmaCandidates")
-        self.candidates.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        _fit_columns(self.candidates, stretch=1)
         self.candidates.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.candidates.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.candidates.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -169,7 +179,6 @@ class RmaPanel(Retranslatable, QWidget):
                     item.setForeground(QColor(text_colour("muted_text")))
                 self.lines.setItem(row, column, item)
         self._mark_open_line()
-        self.lines.resizeColumnsToContents()
 
     def _show_open_line(self, view: InspectionView | None) -> None:
         line_id = view.rma_line_id if view is not None else None
@@ -207,7 +216,6 @@ class RmaPanel(Retranslatable, QWidget):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, rma.number)
                 self.candidates.setItem(row, column, item)
-        self.candidates.resizeColumnsToContents()
 
     def _candidate_activated(self, item: QTableWidgetItem) -> None:
         self._vm.choose_rma(str(item.data(Qt.ItemDataRole.UserRole)))
