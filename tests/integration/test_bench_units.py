@@ -5,39 +5,19 @@ and closing the window with a unit on the bench asks first."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 
-from station.context import AppContext
 from station.models import AuditEvent, Inspection, RmaLine, Verdict
-from tests.factories import KNITWEAR_GRADE_A, UPS, make_catalog, make_rma
+from tests.factories import KNITWEAR_GRADE_A, UPS, make_rma
+from tests.integration.test_bench_flows_more import WAIT_MS, context, inspect_grade_a
 from ui.viewmodels.bench import BenchState, Feedback
 
-WAIT_MS = 8_000
 THREE_LINES = (("SW-MERINO-M", 1), ("SW-MERINO-M", 1), ("SW-MERINO-M", 1))
-
-
-@pytest.fixture
-def context(settings) -> Iterator[AppContext]:
-    ctx = AppContext.build(replace(settings, simulate=True))
-    ctx.gtins = make_catalog(ctx.db)  # type: ignore[attr-defined]
-    make_rma(ctx.db, "RMA-NK-000123", tracking=UPS, price="59.00")
-    yield ctx
-    ctx.close()
-
-
-def _finish_unit(qtbot, vm, grader) -> None:
-    qtbot.waitUntil(lambda: vm.state is BenchState.INSPECTING, timeout=WAIT_MS)
-    grader.answer_all(KNITWEAR_GRADE_A)
-    grader.key(Qt.Key.Key_F7)
-    qtbot.waitUntil(lambda: vm.can_finalize, timeout=WAIT_MS)
-    grader.key(Qt.Key.Key_F12)
-    qtbot.waitUntil(lambda: vm.state is BenchState.FINALIZED, timeout=WAIT_MS)
+# The same bench and the same grade-A unit as the other scan-first flows.
+_finish_unit = inspect_grade_a
+__all__ = ["context"]
 
 
 def _verdict_lines(context) -> list[int]:
