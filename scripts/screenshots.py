@@ -128,8 +128,9 @@ def seed(context: AppContext) -> dict[str, str]:
     return pins
 
 
-def knitwear_parcels(context: AppContext) -> list[str]:
-    """Tracking numbers of expected one-unit knitwear returns (sweaters, scarves, beanies)."""
+def knitwear_parcels(context: AppContext, *, oldest_delivered_first: bool = False) -> list[str]:
+    """Tracking numbers of expected one-unit knitwear returns (sweaters, scarves, beanies), by
+    RMA number or, for a late return, the one delivered longest ago first."""
     with context.db.read() as session:
         single = (
             select(RmaLine.rma_id).group_by(RmaLine.rma_id)
@@ -141,7 +142,9 @@ def knitwear_parcels(context: AppContext) -> list[str]:
             .join(RmaLine, RmaLine.rma_id == Rma.id)
             .join(Sku, Sku.id == RmaLine.sku_id)
             .where(Rma.status == "expected", Sku.category == "knitwear", Rma.id.in_(single))
-            .order_by(Rma.number)
+            .order_by(
+                *((Rma.delivered_on,) if oldest_delivered_first else ()), Rma.number
+            )
         )  # fmt: skip
         return list(dict.fromkeys(rows))
 

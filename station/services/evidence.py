@@ -23,7 +23,7 @@ from station.services.disputes import DisputeView, verdict_in_force
 from station.services.second_opinion import SecondOpinion, second_opinion_of
 
 if TYPE_CHECKING:
-    from labels.report_inspection import InspectionReportData
+    from labels.report_data import InspectionReportData
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Seller reports: gather what an inspection recorded, render it, and hash it for verification.
 
 ``inspection_report_data`` reads everything in one read transaction and returns a plain frozen
-tree (``labels.report_inspection.InspectionReportData``) holding the standard's texts in every
+tree (``labels.report_data.InspectionReportData``) holding the standard's texts in every
 language, so rendering needs no database and the data - and its verification hash - is the same
 whichever language the PDF is printed in. A seller who gets the report can ask the warehouse to
 recompute ``report_data_hash`` for the inspection later; a different value means the recorded
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from inspection_rules import StandardRegistry
 from labels.report_audit import AuditCheck, ReportAuditEvent
 from labels.report_common import data_hash
-from labels.report_inspection import (
+from labels.report_data import (
     InspectionReportData,
     ReportAnswer,
     ReportDefect,
@@ -38,8 +38,8 @@ from labels.report_inspection import (
     ReportStandard,
     ReportVerdict,
     ReportWeight,
-    render_inspection_report,
 )
+from labels.report_inspection import render_inspection_report
 from station.audit import _event_hash
 from station.audit_export import audit_slice
 from station.db import Database

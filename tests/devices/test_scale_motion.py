@@ -8,44 +8,24 @@ on a condition (so many readings arrived), never on elapsed time.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from devices.config import ScaleConfig
-from devices.scale import Weight
-from devices.scale_protocols import PROTOCOLS, Reading
+from devices.scale_protocols import PROTOCOLS
 from devices.scale_simulator import ScaleSimulator
 from devices.serial_scale import STABLE_POLICIES, ScaleTimeout, SerialScale
+from tests.devices.test_scale_serial import WAIT, Recorder
 
-WAIT = 15.0  # generous: CI machines stall; a pass never takes this long
 RATE_HZ = 50.0
 # The consecutive rule would fire after 5 readings within ± 2 g; this many is well past it.
 READINGS = 20
 NO_STATUS = r"(?P<sign>[+-])(?P<value>\d+\.\d+)\s*(?P<unit>g)"  # sees the value, not ST/US
 
 
-class Seen:
-    """What the driver reported: weights and broken frames, waited on as conditions."""
-
-    def __init__(self) -> None:
-        self.cond = threading.Condition()
-        self.weights: list[Weight] = []
-        self.errors: list[Reading] = []
-
-    def add(self, items: list[Any], item: Any) -> None:
-        with self.cond:
-            items.append(item)
-            self.cond.notify_all()
-
-    def wait(self, predicate: Callable[[], bool], what: str) -> None:
-        with self.cond:
-            assert self.cond.wait_for(predicate, WAIT), f"timed out waiting for {what}"
-
-
-Rig = Callable[..., tuple[ScaleSimulator, SerialScale, Seen]]
+Rig = Callable[..., tuple[ScaleSimulator, SerialScale, Recorder]]
 
 
 @pytest.fixture
@@ -60,17 +40,16 @@ def rig() -> Iterator[Rig]:
         motion: bool = False,
         unit: str | None = None,
         **config: Any,
-    ) -> tuple[ScaleSimulator, SerialScale, Seen]:
+    ) -> tuple[ScaleSimulator, SerialScale, Recorder]:
         simulator = ScaleSimulator(protocol, grams=grams, rate_hz=RATE_HZ, unit=unit, seed=11)
         simulator.set_motion(motion)  # before the first frame: it never sends one at rest
         url = simulator.start()
-        seen = Seen()
+        seen = Recorder()
         scale = SerialScale(
             ScaleConfig(driver="serial", port=url, protocol=protocol, poll_hz=RATE_HZ, **config),
             unit=simulator.unit,
             stable_policy=policy,  # type: ignore[arg-type]
-            on_weight=lambda w: seen.add(seen.weights, w),
-            on_frame_error=lambda r: seen.add(seen.errors, r),
+            **seen.callbacks(),
         )
         scale.start()
         made.append((simulator, scale))

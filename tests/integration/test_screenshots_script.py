@@ -3,32 +3,20 @@ the README and the guides show is in the repository."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from station.i18n import current_language
+from tests.ui.bench_tour import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "screenshots.py"
 # Markdown images ![alt](path) and HTML <img src="path">.
 IMAGE_LINK = re.compile(
     r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<img[^>]+src=\"([^\"]+)\""
 )
-
-
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("screenshots_script", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _distinct_colours(image: QImage, step: int = 8) -> int:
@@ -40,7 +28,7 @@ def _distinct_colours(image: QImage, step: int = 8) -> int:
 
 
 def test_the_script_saves_every_screen_of_the_real_window(qapp, tmp_path: Path) -> None:
-    script = _load_script()
+    script = load_script()
     out = tmp_path / "shots"
     shown_before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
     style_before = qapp.styleSheet()

@@ -13,6 +13,7 @@ bench has a late return to warn about.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 import tempfile
@@ -24,11 +25,9 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
-from sqlalchemy import func, select
 
 from station.context import AppContext
 from station.i18n import set_language
-from station.models import Rma, RmaLine, RmaTracking, Sku
 from station.settings import Settings
 from ui.theme import apply_theme
 
@@ -40,8 +39,10 @@ WRONG_PIN = "0000"
 Look = Callable[[str, QWidget], None]
 
 
+@functools.cache
 def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("screenshots_for_tour", SCRIPT)
+    """``scripts/screenshots.py`` as a module (it is a script, not a package), loaded once."""
+    spec = importlib.util.spec_from_file_location("screenshots_script", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -51,22 +52,9 @@ def load_script() -> ModuleType:
 
 def oldest_knitwear_parcel(context: AppContext) -> str:
     """The tracking number of the one-unit knitwear return delivered longest ago."""
-    with context.db.read() as session:
-        single = (
-            select(RmaLine.rma_id).group_by(RmaLine.rma_id)
-            .having(func.count(RmaLine.id) == 1, func.sum(RmaLine.qty_expected) == 1)
-        )  # fmt: skip
-        found = session.scalars(
-            select(RmaTracking.tracking_number)
-            .join(Rma, Rma.id == RmaTracking.rma_id)
-            .join(RmaLine, RmaLine.rma_id == Rma.id)
-            .join(Sku, Sku.id == RmaLine.sku_id)
-            .where(Rma.status == "expected", Sku.category == "knitwear", Rma.id.in_(single))
-            .order_by(Rma.delivered_on, Rma.number)
-            .limit(1)
-        ).first()  # fmt: skip
-    assert found is not None, "the demo seed has no one-unit knitwear return"
-    return found
+    found = load_script().knitwear_parcels(context, oldest_delivered_first=True)
+    assert found, "the demo seed has no one-unit knitwear return"
+    return found[0]
 
 
 def run_tour(qapp: QApplication, language: str, theme: str, look: Look) -> None:

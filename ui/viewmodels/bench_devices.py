@@ -45,6 +45,7 @@ class DeviceActions:
     verdict: VerdictView | None
     printed_labels: list[LabelPrintView]
     inspection: InspectionView | None
+    parcel_id: uuid.UUID | None
 
     if TYPE_CHECKING:
         labelsChanged: SignalInstance
@@ -228,7 +229,7 @@ class DeviceActions:
             )
             if self.verdict is not None:
                 return label_service.labels_for(ctx.db, self.verdict.inspection_id)
-            parcel_id = getattr(self, "parcel_id", None)  # a blind parcel's receipt label
+            parcel_id = self.parcel_id  # no verdict yet: a blind parcel's receipt label
             return label_service.labels_for(ctx.db, parcel_id=parcel_id) if parcel_id else []
 
         def done(labels: list[LabelPrintView]) -> None:
