@@ -27,11 +27,13 @@ class Grader:
         assert self.window.wedge is not None
         self.window.wedge.scanned.emit(code)
 
-    def key(self, key: Qt.Key) -> None:
+    def key(
+        self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+    ) -> None:
         self.actions += 1
         focused = QApplication.focusWidget()
         window = (focused.window() if focused is not None else self.window).windowHandle()
-        self.qtbot.keyClick(window, key)
+        self.qtbot.keyClick(window, key, modifier)
 
     def focused_item(self) -> str | None:
         widget: QWidget | None = QApplication.focusWidget()

@@ -97,6 +97,13 @@ def test_a_parcel_holding_two_orders_goes_on_by_scanning_the_next_item(qtbot, co
     assert verdicts_per_rma(context) == {"RMA-NK-000123": 1, "RMA-NK-000301": 1}
 
 
+def _receipt_prints(context) -> int:
+    with context.db.read() as session:
+        return session.scalar(
+            select(func.count()).select_from(LabelPrint).where(LabelPrint.kind == "receipt")
+        )
+
+
 def test_a_blind_return_by_keys_and_scans(qtbot, context, bench):
     window, vm, grader = bench
     grader.scan("PARCEL-WITHOUT-RMA-7")
@@ -109,6 +116,9 @@ def test_a_blind_return_by_keys_and_scans(qtbot, context, bench):
     qtbot.waitUntil(item_field.hasFocus, timeout=WAIT_MS)
     assert vm.needs_item and not vm.can_finalize
     qtbot.waitUntil(lambda: "Receipt label" in window.rma_panel.blind_item.receipt.text())
+    grader.key(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # reprint it
+    qtbot.waitUntil(lambda: _receipt_prints(context) == 2, timeout=WAIT_MS)
+    assert "Receipt label" in window.rma_panel.blind_item.receipt.text()  # still shown
     grader.scan(context.gtins["EB-PRO-2"])  # the item's own barcode
     qtbot.waitUntil(lambda: not vm.needs_item, timeout=WAIT_MS)
     assert "EB-PRO-2" in window.rma_panel.blind_item.identified.text()
