@@ -88,13 +88,14 @@ def append_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    if session.get_bind().dialect.name == "postgresql":
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    if on_postgresql:
         # Serialise chain appends across concurrent transactions (SQLite's BEGIN IMMEDIATE does).
         session.execute(text("SELECT pg_advisory_xact_lock(7410001)"))
-    prev_hash = (
-        session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
-        or GENESIS_HASH
-    )
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    prev_hash = last.hash if last else GENESIS_HASH
     event = AuditEvent(
         id=new_id(),
         occurred_at=utcnow(),
@@ -107,6 +108,11 @@ def append_audit(
         after=_jsonable(after),
         prev_hash=prev_hash,
     )
+    if on_postgresql:
+        # The next number under the lock, not from the sequence, whose values a rolled-back
+        # transaction burns: so a hole in ``seq`` is a deleted row on both engines. (SQLite
+        # keeps AUTOINCREMENT, which also records the highest number ever issued.)
+        event.seq = last.seq + 1 if last else 1
     event.hash = _event_hash(event)
     session.add(event)
     session.flush()
@@ -206,15 +212,14 @@ def verify_chain(session: Session) -> ChainCheck:
 
     What each check catches: a row whose content was edited no longer matches its own hash; a
     row re-hashed after an edit, moved, swapped or deleted breaks the *next* row's link; a
-    deleted row also leaves a hole in ``seq``, named so the reader knows what is gone (on SQLite
-    a hole can only be a deletion, so it counts even when the rows after it were re-hashed; on
-    PostgreSQL a rolled-back insert also burns a sequence value, so there a hole is only named
-    where the link breaks too). Deleting the newest rows breaks no link at all: that is found by
-    comparing with the highest seq SQLite ever issued, where the schema records it.
+    deleted row also leaves a hole in ``seq``, named so the reader knows what is gone (a hole can
+    only be a deletion on either engine, see ``append_audit``, so it counts even when the rows
+    after it were re-hashed). Deleting the newest rows breaks no link at all: that is found by
+    comparing with the highest seq SQLite ever issued, where the schema records it (PostgreSQL
+    keeps no such record that survives a rollback: there a truncated tail is not detected).
 
     Plain column rows, fetched ``VERIFY_BATCH`` at a time, keep memory flat on a million rows.
     """
-    holes_are_deletions = session.get_bind().dialect.name == "sqlite"
     statement = (
         select(*EVENT_COLUMNS).order_by(AuditEvent.seq).execution_options(yield_per=VERIFY_BATCH)
     )
@@ -225,7 +230,7 @@ def verify_chain(session: Session) -> ChainCheck:
         reason: str | None = None
         if row.prev_hash != prev_hash:
             reason = _link_reason(prev_seq)
-        elif missing is not None and holes_are_deletions:
+        elif missing is not None:
             reason = ""  # the hole is the whole story: the rows after it were re-hashed
         elif _event_hash(row) != row.hash:
             reason = _("content does not match its hash")

@@ -1,7 +1,11 @@
-"""Shared fixtures: every test gets its own real SQLite file in a temporary data dir.
+"""Shared fixtures: every test gets its own real database: a SQLite file in a temporary data
+dir, and, for the database-touching layers, again a fresh database on a throw-away PostgreSQL
+cluster the session starts (tests/postgres/cluster.py). Test ids say which: ``[sqlite]``,
+``[postgresql]``.
 
-Set ``STATION_TEST_DATABASE_URL`` (e.g. postgresql+psycopg://...) to run the database tests
-against PostgreSQL instead; each test then starts from an emptied schema.
+Where PostgreSQL is not installed, the ``[postgresql]`` copies skip and say so. Set
+``STATION_TEST_DATABASE_URL`` (postgresql+psycopg://...) to use an existing server instead of a
+cluster of our own; each test then starts from an emptied schema of that database.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ os.environ.pop("STATION_DATABASE_URL", None)
 from station.db import Database, upgrade_database
 from station.i18n import set_language
 from station.settings import Settings
+from tests.postgres import cluster as pg_cluster
 
 _TEMPLATE: dict[str, Path] = {}
 
@@ -43,13 +48,61 @@ def data_dir(tmp_path: Path) -> Path:
     return directory
 
 
+#: Layers whose tests run once per engine. The window (ui, e2e) reaches the database only
+#: through the same services, so it is tested on the bench's own engine, SQLite.
+_BOTH_ENGINE_LAYERS = ("core", "integration", "labels", "rules", "devices")
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test is about SQLite itself (its file, WAL, pragmas) and "
+        "does not run on PostgreSQL",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that touches the database runs on both engines (the `engine` fixture)."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    layer = Path(str(metafunc.definition.path)).parent.name
+    both = layer in _BOTH_ENGINE_LAYERS and not metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    )
+    metafunc.parametrize("engine", ENGINES if both else ENGINES[:1], indirect=True)
+
+
 @pytest.fixture
-def database_url(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[pg_cluster.Cluster]:
+    """One throw-away PostgreSQL cluster per test process, started on first use."""
+    reason = pg_cluster.missing_reason()
+    if reason:
+        pytest.skip(f"PostgreSQL: {reason}")
+    with pg_cluster.running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def database_url(
+    engine: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory, request
+) -> Iterator[str]:
     external = os.environ.get("STATION_TEST_DATABASE_URL")
     if external:
         _reset_external_database(external)
         upgrade_database(external)
         yield external
+        return
+    if engine == "postgresql":
+        cluster: pg_cluster.Cluster = request.getfixturevalue("postgres_cluster")
+        name = cluster.new_database()
+        yield cluster.url(name)
+        cluster.drop_database(name)
         return
     target = data_dir / "station.sqlite3"
     shutil.copyfile(_migrated_template(tmp_path_factory), target)

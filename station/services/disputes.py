@@ -381,7 +381,15 @@ def _state_of(dispute: Dispute) -> dict[str, Any]:
 
 
 def _locked(session: Session, dispute_id: uuid.UUID, expected_version: int) -> Dispute:
-    dispute = get_row(session, Dispute, dispute_id, _("dispute"))
+    """The dispute, row-locked until the transaction ends (``SELECT … FOR UPDATE``).
+
+    Why the lock: on PostgreSQL two supervisors' transactions run side by side; without it
+    both pass the version check, both insert a revision of the verdict, and the loser ends in
+    a unique-key error instead of being told who resolved it first. With it the second waits,
+    then reads the first one's committed version and gets :class:`DisputeConflict`. (SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers; there the clause is not rendered.)
+    """
+    dispute = get_row(session, Dispute, dispute_id, _("dispute"), for_update=True)
     if dispute.version != expected_version:
         raise DisputeConflict(_already_resolved(session, dispute))
     return dispute

@@ -112,15 +112,22 @@ def get_inspection(db: Database, inspection_id: uuid.UUID) -> InspectionView:
         )
 
 
-def get_row(session: Session, model: type[T], key: uuid.UUID, what: str) -> T:
-    row = session.get(model, key)
+def get_row(
+    session: Session, model: type[T], key: uuid.UUID, what: str, *, for_update: bool = False
+) -> T:
+    """The row, or :class:`NotFound`. ``for_update`` row-locks it until the transaction ends
+    (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers) and reads its latest
+    committed state even when the session holds an older copy."""
+    row = session.get(model, key, with_for_update=True if for_update else None)
     if row is None:
         raise NotFound(_("No {what} with id {key}").format(what=what, key=key))
     return row
 
 
-def draft_inspection(session: Session, inspection_id: uuid.UUID) -> Inspection:
-    inspection = get_row(session, Inspection, inspection_id, _("inspection"))
+def draft_inspection(
+    session: Session, inspection_id: uuid.UUID, *, for_update: bool = False
+) -> Inspection:
+    inspection = get_row(session, Inspection, inspection_id, _("inspection"), for_update=for_update)
     if inspection.status != InspectionStatus.DRAFT.value:
         raise InvalidState(
             _("Inspection is {status}; a finalized verdict can only change by revision").format(

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from inspection_rules import Evaluation, Standard, StandardRegistry
@@ -31,6 +31,8 @@ from station.models import (
     InspectionStatus,
     Lpn,
     Photo,
+    Rma,
+    RmaLine,
     RmaStatus,
     Verdict,
     WeightReading,
@@ -318,7 +320,9 @@ def finalize_inspection(
     db: Database, actor: Actor, standards: StandardRegistry, inspection_id: uuid.UUID
 ) -> VerdictView:
     with db.write() as session:
-        inspection = draft_inspection(session, inspection_id)
+        # Locked: the same unit finalized at two benches at once gets one verdict, and the
+        # second is told it is no longer a draft.
+        inspection = draft_inspection(session, inspection_id, for_update=True)
         standard = standard_of(standards, inspection)
         evaluation = standard.evaluate(facts_for(session, inspection))
         if not evaluation.complete:
@@ -342,10 +346,7 @@ def finalize_inspection(
         inspection.status = InspectionStatus.FINALIZED.value
         inspection.finished_at = utcnow()
         if line is not None:
-            line.qty_received += 1
-            rma = line.rma
-            done = all(item.qty_received >= item.qty_expected for item in rma.lines)
-            rma.status = (RmaStatus.RECEIVED if done else RmaStatus.RECEIVING).value
+            count_unit_received(session, line)
         view = VerdictView.of(verdict, lpn.code, evaluation.upstream_disposition)
         audit_action(
             session,
@@ -370,6 +371,31 @@ def finalize_inspection(
             payload=verdict_payload(actor, inspection, verdict, lpn, standard),
         )
         return view
+
+
+def count_unit_received(session: Session, line: RmaLine) -> None:
+    """One more unit of ``line`` received, and the RMA's status from all its lines.
+
+    Why not ``line.qty_received += 1``: that writes back the value this transaction read, so
+    two benches finalizing units of one line at the same moment on PostgreSQL both write 1.
+    The increment is done by the database (``SET qty_received = qty_received + 1``), and the
+    RMA row is locked first, so the status is computed from every line's committed count.
+    """
+    session.execute(select(Rma.id).where(Rma.id == line.rma_id).with_for_update())
+    session.execute(
+        update(RmaLine)
+        .where(RmaLine.id == line.id)
+        .values(qty_received=RmaLine.qty_received + 1)
+        .execution_options(synchronize_session=False)
+    )
+    lines = session.scalars(
+        select(RmaLine)
+        .where(RmaLine.rma_id == line.rma_id)
+        .execution_options(populate_existing=True)
+    ).all()
+    done = all(item.qty_received >= item.qty_expected for item in lines)
+    rma = get_row(session, Rma, line.rma_id, _("RMA"))
+    rma.status = (RmaStatus.RECEIVED if done else RmaStatus.RECEIVING).value
 
 
 def record_first_verdict(

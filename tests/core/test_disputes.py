@@ -184,6 +184,7 @@ def test_two_supervisors_resolving_at_once_one_wins(db, people, standards, final
 def test_two_supervisors_in_threads_exactly_one_succeeds(db, people, standards, finalized):
     dispute = open_dispute(db, people["supervisor"], finalized.inspection_id, REASON)
     results: list[str] = []
+    messages: list[str] = []
     start = threading.Barrier(2)
 
     def resolve(who: str, grade: str) -> None:
@@ -193,8 +194,9 @@ def test_two_supervisors_in_threads_exactly_one_succeeds(db, people, standards, 
                             expected_version=dispute.version, reason=REASON,
                             revised=RevisedOutcome(grade=grade))  # fmt: skip
             results.append("won")
-        except DisputeConflict:
+        except DisputeConflict as conflict:
             results.append("conflict")
+            messages.append(str(conflict))
 
     threads = [threading.Thread(target=resolve, args=(w, g))
                for w, g in (("supervisor", "A"), ("supervisor2", "C"))]  # fmt: skip
@@ -203,6 +205,8 @@ def test_two_supervisors_in_threads_exactly_one_succeeds(db, people, standards, 
     for thread in threads:
         thread.join(30)
     assert sorted(results) == ["conflict", "won"]
+    # The loser is told who won, in words (not a database error).
+    assert "already resolved this dispute" in messages[0], messages
     with db.read() as session:
         assert session.scalar(select(Verdict).where(Verdict.revision == 2)) is not None
         assert len(session.scalars(select(Verdict).where(Verdict.revision > 1)).all()) == 1

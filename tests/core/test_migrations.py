@@ -39,9 +39,8 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
     assert again.from_revision == again.to_revision == head_revision()
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_gets_the_station_pragmas(db: Database) -> None:
-    if db.dialect != "sqlite":
-        pytest.skip("SQLite connection settings")
     with db.engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"
@@ -50,9 +49,8 @@ def test_every_connection_gets_the_station_pragmas(db: Database) -> None:
         assert pragma("busy_timeout") == station_db.BUSY_TIMEOUT_MS
 
 
+@pytest.mark.sqlite_only
 def test_write_transactions_take_the_lock_up_front(db: Database) -> None:
-    if db.dialect != "sqlite":
-        pytest.skip("SQLite locking")
     path = db.engine.url.database
     with db.write() as session:
         session.execute(text("SELECT 1"))  # the first statement opens the transaction

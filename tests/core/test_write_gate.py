@@ -48,9 +48,8 @@ def test_a_waiting_foreground_writer_goes_before_a_waiting_background_writer() -
     assert order == ["grader", "relay"]
 
 
+@pytest.mark.sqlite_only
 def test_a_nested_write_transaction_is_refused(db: Database) -> None:
-    if db.gate is None:
-        pytest.skip("the gate exists for SQLite only")
     with db.write() as session:
         session.execute(text("SELECT 1"))
         with pytest.raises(RuntimeError, match="inside another"), db.write():

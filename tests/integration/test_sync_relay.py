@@ -223,13 +223,18 @@ def test_connection_refused_keeps_pending(db: Database, secret: str) -> None:
 
 
 def test_timeout_is_retried_without_double_effect(db: Database, secret: str) -> None:
-    config = SyncConfig(base_backoff_s=0.01, max_backoff_s=0.01, request_timeout_s=0.3)
-    with Receiver(secret, lambda _e, n: Reply(delay_s=1.0 if n == 1 else 0)) as rx:
+    # The first answer is held until the relay has given up on it, not delayed by a fixed
+    # time: under load a fixed delay races the timeout, and a short timeout also hits the
+    # answers that are meant to arrive (each one more effect on the receiver).
+    config = SyncConfig(base_backoff_s=0.01, max_backoff_s=0.01, request_timeout_s=2.0)
+    held = threading.Event()
+    with Receiver(secret, lambda _e, n: Reply(hold=held if n == 1 else None)) as rx:
         add_endpoint(db, sync_manager(db), rx.url, secret=secret)
         (event_id,) = add_events(db, ["U1"])
         relay = Relay(db, config, jitter=no_jitter)
         first = relay.run_once()
         assert first.retried == 1 and "timeout" in (delivery(db, event_id).last_error or "")
+        held.set()
         assert rx.wait_applied(1)  # the slow first request still completed on the receiver
         drain(relay)
         relay.close()
@@ -329,11 +334,10 @@ def test_event_type_filter(db: Database, secret: str) -> None:
 # --- crash ------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_relay_killed_mid_batch_then_restarted(
     db: Database, secret: str, data_dir: Path, database_url: str
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the subprocess uses the data dir's SQLite file")
     n = 120
     ids = add_events(db, [f"U{i % 40}" for i in range(n)])
     with Receiver(secret, lambda _e, _n: Reply(delay_s=0.05)) as rx:

@@ -258,9 +258,8 @@ def test_audit_slice_reads_when_who_and_what_in_words(db, registry, photos):
     assert "{" not in audit and '"item"' not in audit  # no JSON
 
 
+@pytest.mark.sqlite_only
 def test_an_altered_audit_row_is_named_in_the_report(db, registry, photos, database_url):
-    if not database_url.startswith("sqlite:///"):
-        pytest.skip("the row is altered with sqlite3 on the database file")
     inspection_id = inspect(db, registry, photos)
     with sqlite3.connect(database_url.removeprefix("sqlite:///")) as con:
         for (name,) in con.execute(
