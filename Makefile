@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean mutation
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required (e.g. apt-get install python3.11 python3.11-venv)"; exit 1; }
@@ -49,9 +49,13 @@ bench: $(STAMP_DEV)
 	$(BIN)/python bench/bench_sync.py
 	$(BIN)/python bench/bench_ui.py
 
+# Mutation testing of the invariants ([tool.mutmut] in pyproject.toml); long: not part of `make test`.
+mutation: $(STAMP_DEV)
+	$(BIN)/python scripts/mutation.py
+
 lint: $(STAMP_DEV)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache mutants

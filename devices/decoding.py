@@ -30,10 +30,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from devices.image_files import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, ImageFileError, read_image_bytes
+
+# OpenCV reads its decoder limit once, when it loads: set before the first ``import cv2`` (this
+# module is where the CLI and the window first import it). Headers are checked before decoding
+# anyway (read_image_file); this also bounds every other imdecode in the process.
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_IMAGE_PIXELS))
+
 import cv2
 import numpy as np
 import zxingcpp
 
+from devices.barcode_names import ZBAR_AIM, ZBAR_NAMES, zxing_format_name
 from devices.gs1 import gs1_check_digit, is_valid_gtin
 
 log = logging.getLogger(__name__)
@@ -70,87 +78,6 @@ class DecodedBarcode:
     def key(self) -> tuple[str, str]:
         """Identity for de-duplication: UPC-A and EAN-13 ``0…`` are the same GTIN."""
         return _dedupe_key(self.format, self.text)
-
-
-# -- format names ---------------------------------------------------------------------------
-
-_ZXING_NAMES = {
-    "Code128": "code128",
-    "Code39": "code39",
-    "Code39Std": "code39",
-    "Code39Ext": "code39",
-    "Code93": "code93",
-    "Codabar": "codabar",
-    "ITF": "itf",
-    "ITF14": "itf",
-    "EAN13": "ean13",
-    "EAN8": "ean8",
-    "UPCA": "upca",
-    "UPCE": "upce",
-    "ISBN": "ean13",
-    "QRCode": "qrcode",
-    "QRCodeModel1": "qrcode",
-    "QRCodeModel2": "qrcode",
-    "MicroQRCode": "microqr",
-    "RMQRCode": "rmqr",
-    "DataMatrix": "datamatrix",
-    "PDF417": "pdf417",
-    "CompactPDF417": "pdf417",
-    "MicroPDF417": "micropdf417",
-    "MaxiCode": "maxicode",
-    "Aztec": "aztec",
-    "AztecCode": "aztec",
-    "AztecRune": "aztec",
-    "DataBar": "databar",
-    "DataBarOmni": "databar",
-    "DataBarStk": "databar",
-    "DataBarStkOmni": "databar",
-    "DataBarLtd": "databarlimited",
-    "DataBarLimited": "databarlimited",
-    "DataBarExp": "databarexpanded",
-    "DataBarExpStk": "databarexpanded",
-    "DataBarExpanded": "databarexpanded",
-}
-
-_ZBAR_NAMES = {
-    "CODE128": "code128",
-    "CODE39": "code39",
-    "CODE93": "code93",
-    "CODABAR": "codabar",
-    "I25": "itf",
-    "EAN13": "ean13",
-    "EAN8": "ean8",
-    "UPCA": "upca",
-    "UPCE": "upce",
-    "ISBN13": "ean13",
-    "ISBN10": "ean13",
-    "QRCODE": "qrcode",
-    "PDF417": "pdf417",
-    "DATABAR": "databar",
-    "DATABAR_EXP": "databarexpanded",
-}
-
-# AIM identifiers for ZBar results (pyzbar does not expose ZBar's modifiers, so no GS1 flag).
-_ZBAR_AIM = {
-    "code128": "]C0",
-    "code39": "]A0",
-    "code93": "]G0",
-    "codabar": "]F0",
-    "itf": "]I0",
-    "ean13": "]E0",
-    "upca": "]E0",
-    "ean8": "]E4",
-    "upce": "]E0",
-    "qrcode": "]Q1",
-    "pdf417": "]L2",
-    "databar": "]e0",
-    "databarexpanded": "]e0",
-}
-
-
-def _zxing_format_name(fmt: Any) -> str:
-    name = getattr(fmt, "name", None) or str(fmt).rsplit(".", 1)[-1]
-    return _ZXING_NAMES.get(name, name.lower())
 
 
 def _normalise_gtin(fmt: str, text: str) -> tuple[str, str]:
@@ -260,6 +187,8 @@ def _to_gray(image: np.ndarray) -> np.ndarray:
     """8-bit single-channel view of a gray, BGR or BGRA array (zxing and ZBar want luminance)."""
     if not isinstance(image, np.ndarray) or image.size == 0:
         raise DecodeError("not an image: expected a non-empty numpy array")
+    if image.ndim >= 2 and max(image.shape[:2]) > MAX_IMAGE_SIDE:
+        raise DecodeError(f"image of {image.shape[1]}×{image.shape[0]} pixels is too large")
     img = image
     if img.dtype != np.uint8:
         if img.dtype == np.uint16:
@@ -304,7 +233,7 @@ def _zxing_pass(gray: np.ndarray, quick: bool = False) -> list[DecodedBarcode]:
     for r in found:
         if not r.valid:
             continue
-        fmt, text = _normalise_gtin(_zxing_format_name(r.format), r.text)
+        fmt, text = _normalise_gtin(zxing_format_name(r.format), r.text)
         pos = r.position
         corners = [pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left]
         out.append(
@@ -329,7 +258,7 @@ def _zbar_pass(gray: np.ndarray, decode: ZbarDecode) -> list[DecodedBarcode]:
         return []
     out = []
     for r in found:
-        fmt = _ZBAR_NAMES.get(str(r.type), str(r.type).lower())
+        fmt = ZBAR_NAMES.get(str(r.type), str(r.type).lower())
         raw = bytes(r.data)
         try:
             text = raw.decode("utf-8")
@@ -345,7 +274,7 @@ def _zbar_pass(gray: np.ndarray, decode: ZbarDecode) -> list[DecodedBarcode]:
                 text=text,
                 raw=raw,
                 gs1=False,
-                symbology_id=_ZBAR_AIM.get(fmt),
+                symbology_id=ZBAR_AIM.get(fmt),
                 position=_quad(corners),
                 engine="zbar",
             )
@@ -361,9 +290,12 @@ _IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 
 def _scaled(gray: np.ndarray, factor: float) -> Variant:
+    """Resized by ``factor``, never to zero pixels on a side (a 1×20000 strip stays 1 high)."""
+    h, w = gray.shape
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
     interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-    img = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interp)
-    return img, np.array([[1 / factor, 0.0, 0.0], [0.0, 1 / factor, 0.0]])
+    img = cv2.resize(gray, size, interpolation=interp)
+    return img, np.array([[w / size[0], 0.0, 0.0], [0.0, h / size[1], 0.0]])
 
 
 def _rotated(gray: np.ndarray, degrees: float) -> Variant:
@@ -482,14 +414,22 @@ def read_image_file(path: str | os.PathLike[str]) -> np.ndarray:
     """Load an image file as 8-bit gray; a missing, unreadable or corrupt file is a DecodeError.
 
     Reads the bytes with Python and decodes them in memory so non-ASCII paths work on Windows,
-    where ``cv2.imread`` cannot open them.
+    where ``cv2.imread`` cannot open them. What is not a regular file (a FIFO would block), or
+    whose header asks for more pixels than a label photo has (a decompression bomb), is refused
+    before anything is decoded.
     """
     p = Path(path)
     try:
-        data = np.fromfile(p, dtype=np.uint8)
+        data, _header = read_image_bytes(p)
     except OSError as exc:
         raise DecodeError(f"{p}: cannot read file ({exc.strerror or exc})") from exc
-    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    except ImageFileError as exc:
+        raise DecodeError(f"{p}: {exc}") from exc
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    except cv2.error as exc:  # a header OpenCV rejects outright
+        log.debug("OpenCV refused %s: %s", p, exc)
+        image = None
     if image is None:
         raise DecodeError(f"{p}: not a readable image (corrupt or unsupported format)")
     return image

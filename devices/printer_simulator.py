@@ -3,17 +3,21 @@
 It stands in for a Zebra on port 9100 in tests and under ``--simulate``: a job is everything a
 client writes before closing its connection (empty connections, e.g. health probes, are not
 jobs). ``stop()`` closes the listening socket so clients get "connection refused", and
-``start()`` binds the *same* port again: "printer off, then on" without changing settings.
+``start()`` listens on the *same* port again: "printer off, then on" without changing settings.
+The port stays reserved while the printer is off (``devices.tcp_ports``), so no other program
+and no reconnecting client can take it meanwhile; ``close()`` (or leaving the ``with`` block,
+or dropping the simulator) gives it up.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
 import threading
+import weakref
 
 from devices.printing import ZplTcpPrinter
+from devices.tcp_ports import listen_on, reserve_port, stop_listening
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +26,13 @@ class PrinterSimulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port  # 0 = an ephemeral port, fixed at the first start()
+        self._asked_port = port
         self._jobs: list[bytes] = []
         self._changed = threading.Condition()
         self._server: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._reservation: socket.socket | None = None  # the port, from first start to close
+        self._release: weakref.finalize | None = None
 
     @property
     def address(self) -> str:
@@ -43,11 +50,12 @@ class PrinterSimulator:
     def start(self) -> PrinterSimulator:
         if self._server is not None:
             return self
-        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        server.bind((self.host, self.port))
-        server.listen(8)
-        self.port = server.getsockname()[1]
+        if self._reservation is None:
+            self._reservation = reserve_port(self.host, self.port)
+            self.port = self._reservation.getsockname()[1]
+            # Closed quietly when the simulator is dropped without close() ("printer gone").
+            self._release = weakref.finalize(self, self._reservation.close)
+        server = listen_on(self._reservation, backlog=8)
         self._server = server
         self._thread = threading.Thread(
             target=self._accept_loop, args=(server,), name=f"printer-sim-{self.port}", daemon=True
@@ -60,13 +68,19 @@ class PrinterSimulator:
         server, self._server = self._server, None
         if server is None:
             return
-        # shutdown() wakes the blocked accept(); close() then frees the port for a restart.
-        with contextlib.suppress(OSError):
-            server.shutdown(socket.SHUT_RDWR)
-        server.close()
+        stop_listening(server)  # wakes the blocked accept(); the port stays reserved
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+    def close(self) -> None:
+        """Stop and give the port up (a later start() binds the port asked for again, or a
+        new one if that was 0)."""
+        self.stop()
+        if self._release is not None:
+            self._release()
+        self._reservation = self._release = None
+        self.port = self._asked_port
 
     def wait_for_jobs(self, count: int, timeout: float = 10.0) -> bool:
         """Block until at least ``count`` jobs arrived (tests use this, never sleeps)."""
@@ -104,7 +118,7 @@ class PrinterSimulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.close()
 
 
 class SimulatedPrinter(ZplTcpPrinter):
@@ -128,4 +142,4 @@ class SimulatedPrinter(ZplTcpPrinter):
         return super()._connect()
 
     def close(self) -> None:
-        self.simulator.stop()
+        self.simulator.close()

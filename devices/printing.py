@@ -13,13 +13,14 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from devices.config import PrinterConfig
+from devices.durable import make_dirs
+from devices.durable import write_file as atomic_write
 from devices.status import utcnow
 
 log = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ class FolderPrinter:
 
     def send(self, job: PrintJob) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_dirs(self.folder)
             atomic_write(self.folder / f"{job.id}.{job.kind}", job.payload)
         except OSError as exc:
             raise PrinterError(f"cannot write to {self.folder}: {_reason(exc)}") from exc
@@ -209,20 +210,6 @@ class FolderPrinter:
             raise PrinterError(f"cannot create {self.folder}: {_reason(exc)}") from exc
         if not os.access(self.folder, os.W_OK):
             raise PrinterError(f"{self.folder} is not writable")
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename: never a half file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _reason(exc: OSError) -> str:

@@ -19,7 +19,9 @@ send, such as ``1e20`` g or ``-99999999`` kg, a scale whose range the station do
 until the weight changes), ``power_up_garbage`` (sent before the first frame to a new peer),
 ``vanish()`` / ``reappear()``: the pty pair is closed and a new one made (with ``link`` set, a
 symlink at that path follows it, like a udev /dev/serial/by-id name), or the TCP listener is
-closed and bound again on the same port.
+closed and opened again on the same port. The port is never given up in between
+(``devices.tcp_ports``): a connect is refused, as by a device server whose port is closed, and
+no other program, nor the driver's own reconnect, can take the port meanwhile.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Literal
 
 from devices import scale_protocols as sp
+from devices.tcp_ports import listen_on, reserve_port, stop_listening
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,7 @@ class ScaleSimulator:
         self._master: int | None = None
         self._slave: int | None = None
         self._listener: socket.socket | None = None
+        self._reservation: socket.socket | None = None  # holds the TCP port from start to stop
         self._client: socket.socket | None = None
         self._vanished = False
         self._inbuf = bytearray()
@@ -112,7 +116,11 @@ class ScaleSimulator:
 
     def start(self) -> str:
         """Open the port and serve it; returns the URL a driver opens."""
-        self._open_link()
+        try:
+            self._open_link()
+        except OSError:
+            self._release_port()
+            raise
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name="scale-simulator", daemon=True)
         self._thread.start()
@@ -125,6 +133,7 @@ class ScaleSimulator:
             self._thread = None
         with self._lock:
             self._close_link()
+            self._release_port()
 
     def __enter__(self) -> ScaleSimulator:
         self.start()
@@ -348,12 +357,10 @@ class ScaleSimulator:
 
     def _open_link(self) -> None:
         if self.transport == "tcp":
-            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(("127.0.0.1", self._tcp_port))
-            listener.listen(1)
-            self._tcp_port = listener.getsockname()[1]
-            self._listener = listener
+            if self._reservation is None:  # the port is ours from start() to stop()
+                self._reservation = reserve_port("127.0.0.1", self._tcp_port)
+                self._tcp_port = self._reservation.getsockname()[1]
+            self._listener = listen_on(self._reservation)
             return
         master, slave = os.openpty()
         tty.setraw(slave)  # no echo of our own output back to us before the driver opens
@@ -363,10 +370,15 @@ class ScaleSimulator:
             self.link.unlink(missing_ok=True)
             self.link.symlink_to(os.ttyname(slave))
 
+    def _release_port(self) -> None:
+        if self._reservation is not None:
+            self._reservation.close()
+            self._reservation = None
+
     def _close_link(self) -> None:
         for sock in (self._client, self._listener):
             if sock is not None:
-                sock.close()
+                stop_listening(sock)  # the serving thread may be in select() on it
         self._client = self._listener = None
         for fd in (self._master, self._slave):
             if fd is not None:

@@ -2,8 +2,9 @@
 
 Why on disk: a label is a promise to a grader ("your label is coming"); if the station stops or
 the printer is off, the job must still be there afterwards. Each job is two files in the spool
-folder, ``<id>.bin`` (payload) and ``<id>.json`` (metadata), both written atomically (payload
-first), so a crash leaves either the whole job or none of it. Sent and cancelled jobs are
+folder, ``<id>.bin`` (payload) and ``<id>.json`` (metadata), both written atomically and
+durably (payload first, each file and the folder fsynced: ``devices.durable``), so a crash or a
+power cut leaves either the whole job or none of it. Sent and cancelled jobs are
 deleted; failed jobs stay until a person retries or cancels them.
 
 Ordering is per printer: a job waits while an older job for the same printer is queued. A
@@ -24,7 +25,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from devices.printing import Printer, PrinterError, PrintJob, atomic_write
+from devices.durable import make_dirs, write_file
+from devices.printing import Printer, PrinterError, PrintJob
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,7 @@ class Spooler:
         max_backoff_s: float | None = None,
         max_attempts: int = 30,
     ) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder = make_dirs(folder, 0o700)
         self.printers = dict(printers)
         self.retry_s = retry_s
         self.max_backoff_s = max(max_backoff_s or retry_s * 8, retry_s)
@@ -110,7 +111,7 @@ class Spooler:
         with self._lock:
             seq = max((job.seq for job in self._jobs.values()), default=0) + 1
             job = PrintJob(uuid.uuid4().hex, name, kind, payload, seq=seq)
-            atomic_write(self._payload_path(job.id), payload)
+            write_file(self._payload_path(job.id), payload)
             self._save(job)
             self._jobs[job.id] = job
             self._lock.notify_all()
@@ -267,7 +268,7 @@ class Spooler:
             "seq": job.seq,
             "size": len(job.payload),
         }
-        atomic_write(self._meta_path(job.id), json.dumps(meta, indent=1).encode("utf-8"))
+        write_file(self._meta_path(job.id), json.dumps(meta, indent=1).encode("utf-8"))
 
     def _delete(self, job_id: str) -> None:
         self._jobs.pop(job_id, None)

@@ -19,12 +19,14 @@ the base file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from inspection_rules.crossref import check_duplicates
+from inspection_rules.file_guard import yaml_files_under
 from inspection_rules.schema import StandardSpec
 from inspection_rules.source import (
     Entry,
@@ -81,18 +83,18 @@ class LoadResult:
 
 
 def standard_files(paths: Iterable[Path]) -> list[Path]:
-    """The ``.yaml``/``.yml`` files under ``paths`` (directories searched recursively), once each."""
+    """The ``.yaml``/``.yml`` files under ``paths`` (directories searched recursively), once each.
+
+    ``os.path.realpath`` rather than ``Path.resolve``: it never raises, so a symlink loop is
+    listed like any file and reported when it is read.
+    """
     files: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
-        found = (
-            sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
-            if path.is_dir()
-            else [path]
-        )
-        for file in found:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
+        for file in yaml_files_under(path) if path.is_dir() else [path]:
+            real = os.path.realpath(file)
+            if real not in seen:
+                seen.add(real)
                 files.append(file)
     return files
 
@@ -389,11 +391,13 @@ def load_standards(paths: Sequence[Path] | None = None) -> LoadResult:
     roots = list(paths or [SHIPPED_DIR])
     result = LoadResult(files=standard_files(roots))
     layer_of = {
-        path.resolve(): index for index, root in enumerate(roots) for path in standard_files([root])
+        os.path.realpath(path): index
+        for index, root in enumerate(roots)
+        for path in standard_files([root])
     }
     files = [_read(path) for path in result.files]
     for file in files:
-        file.layer = layer_of.get(file.path.resolve(), 0)
+        file.layer = layer_of.get(os.path.realpath(file.path), 0)
     resolver = _Resolver(files, result)
     for file in files:
         if id(file) not in resolver.overridden:

@@ -9,6 +9,7 @@ came from a base file still points at the base file after merging.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,17 @@ from typing import Any
 
 import yaml
 
+from inspection_rules.file_guard import (
+    MAX_DEPTH,
+    UnreadableStandard,
+    read_standard_bytes,
+    too_deep_at,
+)
+
 MERGE_TAG = "tag:yaml.org,2002:merge"
 # A guard against alias bombs ("billion laughs"): no honest standard comes near this.
 MAX_NODES = 200_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 @dataclass(frozen=True, order=True)
@@ -38,6 +47,12 @@ class Problem:
     line: int
     col: int
     message: str
+
+    def __post_init__(self) -> None:
+        # Messages quote keys and values from the file; escaped, a problem stays one line.
+        if _CONTROL.search(self.message):
+            escaped = _CONTROL.sub(lambda match: repr(match.group())[1:-1], self.message)
+            object.__setattr__(self, "message", escaped)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
@@ -176,9 +191,9 @@ def read_yaml(path: Path, name: str | None = None) -> tuple[Node | None, list[Pr
     """
     name = str(path) if name is None else name
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+        data = read_standard_bytes(path)
+    except UnreadableStandard as exc:
+        return None, [Problem(name, 1, 1, str(exc))]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -231,6 +246,10 @@ def _parse(
         )
         raise _Unparsable(Problem(name, line, col, message)) from None
     try:
+        deep = too_deep_at(loader_class(text))
+        if deep is not None:
+            message = f"nested more than {MAX_DEPTH} levels deep; a standard is never that deep"
+            return None, [Problem.at(_pos(name, deep), message)]
         root = loader.get_single_node()
         if root is None:
             empty = "the file is empty; a standard is a mapping with id, version, title, ..."
@@ -267,6 +286,7 @@ class _Builder:
         self.loader = loader
         self.problems: list[Problem] = []
         self._count = 0
+        self._depth = 0
         self._active: set[int] = set()
 
     def _problem(self, mark: yaml.Mark | None, message: str) -> None:
@@ -286,13 +306,18 @@ class _Builder:
             return Scalar(pos, None, "")
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, pos)
+        if self._depth >= MAX_DEPTH:  # nested through aliases: the text itself was shallow
+            self._problem(node.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+            return Scalar(pos, None, "")
         self._active.add(id(node))
+        self._depth += 1
         try:
             if isinstance(node, yaml.SequenceNode):
                 return Seq(pos, [self.build(item) for item in node.value])
             assert isinstance(node, yaml.MappingNode)
             return self._mapping(node, pos)
         finally:
+            self._depth -= 1
             self._active.discard(id(node))
 
     def _scalar(self, node: yaml.ScalarNode, pos: Pos) -> Scalar:

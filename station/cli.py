@@ -31,8 +31,11 @@ from station.cli_sync import add_sync_parser, run_sync
 from station.cli_user import add_user_parser, run_user
 from station.context import AppContext
 from station.db import upgrade_database
+from station.disk_errors import disk_full_message, is_disk_full, where_full
+from station.file_modes import secure_data_dir
 from station.i18n import _
 from station.services.common import ServiceError
+from station.services.demo_guard import DatabaseKind, DatabaseState
 from station.settings import Settings, SettingsError, load_settings
 from station.views import jsonable
 
@@ -123,18 +126,25 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> 
         level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    settings: Settings | None = None
     try:
         settings = load_settings(
             getattr(args, "data_dir", None), simulate=getattr(args, "simulate", None) or None
         )
         return _dispatch(args, settings, as_json, gui)
-    except (CommandError, ServiceError, SettingsError, RulesCommandError) as exc:
-        return _fail(str(exc), as_json)
     except BrokenPipeError:
         return _reader_gone()
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        return _fail(f"{where}{exc.strerror or exc}", as_json)
+    except Exception as exc:
+        if is_disk_full(exc):  # before the rest: whatever a full disk surfaced as
+            log.debug("disk full", exc_info=exc)
+            folder = settings.data_dir if settings else getattr(args, "data_dir", Path.cwd())
+            return _fail(disk_full_message(where_full(exc, folder)), as_json)
+        if isinstance(exc, CommandError | ServiceError | SettingsError | RulesCommandError):
+            return _fail(str(exc), as_json)
+        if isinstance(exc, OSError):
+            where = f"{exc.filename}: " if exc.filename else ""
+            return _fail(f"{where}{exc.strerror or exc}", as_json)
+        raise
 
 
 def _reader_gone() -> int:
@@ -170,7 +180,7 @@ def _dispatch(
             raise CommandError(_("the window is started by main.py (run `station gui`)"))
         return gui(settings)
     if args.command == "db":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(settings.data_dir)
         result = upgrade_database(settings.effective_database_url, settings.backup_dir)
         _emit(
             {
@@ -219,16 +229,12 @@ def _dispatch(
 
 
 def _demo(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
-    from station.services.demo import is_seeded, seed_demo
+    from station.services.demo import database_kind, seed_demo
     from station.services.demo_history import HistoryOptions
 
-    if is_seeded(context.db):
-        if args.if_empty:
-            _emit(
-                {"seeded": False, "reason": "already seeded"}, "demo data already present", as_json
-            )
-            return 0
-        raise CommandError(_("the database already has data; demo seed only runs on an empty one"))
+    state = database_kind(context.db)
+    if state.kind is not DatabaseKind.NEW:
+        return _demo_not_seeded(state, args.if_empty, as_json)
     history = (
         HistoryOptions(context.standards, context.photos, days=args.history_days)
         if args.history_days > 0
@@ -245,6 +251,24 @@ def _demo(context: AppContext, args: argparse.Namespace, as_json: bool) -> int:
             f"{username}: PIN {pin}" for username, pin in summary.user_pins.items()
         )
     _emit({"seeded": True, **jsonable(summary)}, text, as_json)
+    return 0
+
+
+def _demo_not_seeded(state: DatabaseState, if_empty: bool, as_json: bool) -> int:
+    """Nothing seeded. With ``--if-empty`` (``make run``) that is fine: the station starts on
+    the data that is there. Without it, an error: the seed was asked for and cannot run."""
+    error: CommandError | ServiceError
+    if state.kind is DatabaseKind.DEMO:
+        reason, message = "already seeded", "demo data already present"
+        error = CommandError(
+            _("the database already has data; demo seed only runs on an empty one")
+        )
+    else:  # data of its own: demo users, RMAs and events must not mix with it
+        error = state.refusal()
+        reason, message = "real data", str(error)
+    if not if_empty:
+        raise error
+    _emit({"seeded": False, "reason": reason}, message, as_json)
     return 0
 
 

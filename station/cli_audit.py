@@ -26,6 +26,7 @@ from station.audit_export import (
     write_csv,
     write_json,
 )
+from station.file_modes import open_private_text
 from station.i18n import _
 from station.services.common import InvalidState, ServiceError
 
@@ -95,9 +96,10 @@ def _export(args: argparse.Namespace, context: Any, as_json: bool) -> int:
             summary = _write(sys.stdout, args.format, records, check, filters)
         else:
             # Written beside the target, then renamed: a failed export leaves no half file.
+            # 0600: the trail names users and endpoints (station.file_modes).
             partial = output.with_name(output.name + ".part")
             try:
-                with partial.open("w", encoding="utf-8", newline="") as out:
+                with open_private_text(partial) as out:
                     summary = _write(out, args.format, records, check, filters)
                 os.replace(partial, output)
             except BaseException:

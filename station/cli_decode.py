@@ -69,7 +69,7 @@ def run_decode(args: argparse.Namespace, settings: Settings, as_json: bool) -> i
             if as_json:
                 print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False))
             else:
-                print(f"{path}: error: {exc}", file=sys.stderr)
+                print(f"station: error: {exc}", file=sys.stderr)  # the message names the file
             continue
         if as_json:
             record = {

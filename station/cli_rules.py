@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,8 @@ def run_check(args: argparse.Namespace, settings: Settings, as_json: bool) -> in
             )
         )
     else:
-        for problem in result.problems:
-            print(problem)
+        for problem in result.problems:  # diagnostics: stderr, as compilers do
+            print(problem, file=sys.stderr)
         for standard_id, replacement, replaced in result.overrides:
             print(
                 _("{id}: {new} replaces {old}").format(

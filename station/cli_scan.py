@@ -15,6 +15,7 @@ the tracking_number_data set, e.g. ``fedex_34``).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -44,7 +45,13 @@ def add_scan_parser(
 
 
 def _inputs(codes: list[str], stdin: TextIO) -> Iterator[str]:
-    """The codes in input order; ``-`` expands to stdin's non-blank lines (once)."""
+    """The codes in input order; ``-`` expands to stdin's non-blank lines (once).
+
+    A line that is not text in stdin's encoding is kept (as surrogate escapes, like argv does)
+    so resolve_scan reports it on its own line instead of the read failing for the rest.
+    """
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(errors="surrogateescape")
     for code in codes:
         if code == STDIN:
             for line in stdin:
@@ -66,7 +73,7 @@ def run_scan(
         except ServiceError as exc:
             failed = True
             if as_json:
-                print(json.dumps({"input": code, "error": str(exc)}, ensure_ascii=False))
+                print(json.dumps({"input": shown(code), "error": str(exc)}, ensure_ascii=False))
             else:
                 print(f"{code!r}: error: {exc}")
             continue
@@ -76,6 +83,11 @@ def run_scan(
             print(scan_text(result))
         sys.stdout.flush()  # one line per code as it is resolved, for pipes
     return 1 if failed else 0
+
+
+def shown(code: str) -> str:
+    """The input as printable text: bytes that were not UTF-8 (surrogate escapes) as ``\\xff``."""
+    return code.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def scan_json(code: str, result: ScanResult) -> dict[str, Any]:

@@ -13,10 +13,18 @@ from types import FrameType
 from typing import Any
 
 from station.cli_user import acting_actor, acting_options
+from station.i18n import _
 from station.services.common import ServiceError
 from station.sync import endpoints as ep
 from station.sync.relay import Relay, RunCounts
-from station.sync.status import retry, retry_all_dead, sync_status
+from station.sync.status import (
+    SyncStatus,
+    held_text,
+    resolve,
+    retry,
+    retry_all_dead,
+    sync_status,
+)
 from station.views import jsonable
 
 
@@ -50,6 +58,13 @@ def add_sync_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     which = retry_parser.add_mutually_exclusive_group(required=True)
     which.add_argument("id", nargs="?", help="a dead delivery's id")
     which.add_argument("--all-dead", action="store_true")
+    resolve_parser = actions.add_parser(
+        "resolve", parents=[common, acting_options()],
+        help="settle a dead delivery by hand: not sent again, its unit's held events flow "
+             "(a supervisor: --as USERNAME)",
+    )  # fmt: skip
+    resolve_parser.add_argument("id", help="a dead delivery's id")
+    resolve_parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     pull = actions.add_parser("pull", parents=[common], help="pull RMAs from upstream")
     pull.add_argument("--url", help="default: [sync] pull_url in settings")
     disputes = actions.add_parser(
@@ -74,19 +89,7 @@ def run_sync(args: argparse.Namespace, context: Any, as_json: bool) -> int:
         return _run(args, context, as_json)
     if command == "status":
         status = sync_status(context.db)
-        lines = [
-            f"pending {status.pending} (in flight {status.in_flight}), delivered "
-            f"{status.delivered}, dead {status.dead}; oldest pending "
-            + (f"{status.oldest_pending_age_s:.0f}s" if status.oldest_pending_age_s else "-")
-        ]
-        for e in status.endpoints:
-            state = "enabled" if e.enabled else f"DISABLED ({e.disabled_reason})"
-            lines.append(f"  {e.id} {e.url} {state}: pending {e.pending}, dead {e.dead}"
-                         + (f"; last error: {e.last_error}" if e.last_error else ""))  # fmt: skip
-        for d in status.dead_letters:
-            lines.append(f"  dead {d.id} event {d.event_id} unit {d.aggregate_id} -> "
-                         f"{d.endpoint_url}: {d.last_error}")  # fmt: skip
-        _print(dataclasses.asdict(status), "\n".join(lines), as_json)
+        _print(dataclasses.asdict(status), _status_text(status), as_json)
         return 0 if not status.dead else 2
     if command == "retry":
         try:
@@ -100,11 +103,50 @@ def run_sync(args: argparse.Namespace, context: Any, as_json: bool) -> int:
             raise ServiceError(f"not a delivery id: {args.id}") from exc
         _print({"requeued": n}, f"{n} delivery(ies) back to pending", as_json)
         return 0 if n or args.all_dead else 1
+    if command == "resolve":
+        return _resolve(args, context, as_json)
     if command == "pull":
         return _pull(args, context, as_json)
     if command == "pull-disputes":
         return _pull_disputes(args, context, as_json)
     raise ServiceError(f"unknown sync action {command}")
+
+
+def _status_text(status: SyncStatus) -> str:
+    """Totals, then per endpoint, then what a supervisor must act on: dead letters and the
+    events they hold (counted apart from pending, so a stopped unit is explained)."""
+    lines = [
+        f"pending {status.pending} (in flight {status.in_flight}), delivered "
+        f"{status.delivered}, dead {status.dead}; oldest pending "
+        + (f"{status.oldest_pending_age_s:.0f}s" if status.oldest_pending_age_s else "-")
+    ]
+    for e in status.endpoints:
+        state = "enabled" if e.enabled else f"DISABLED ({e.disabled_reason})"
+        lines.append(f"  {e.id} {e.url} {state}: pending {e.pending}, dead {e.dead}"
+                     + (f"; last error: {e.last_error}" if e.last_error else ""))  # fmt: skip
+        if e.held:
+            lines.append("    " + held_text(e.held, e.held_units))
+    for d in status.dead_letters:
+        lines.append(f"  dead {d.id} event {d.event_id} unit {d.aggregate_id} -> "
+                     f"{d.endpoint_url}: {d.last_error}")  # fmt: skip
+    if status.held:
+        lines.append(_("Held events are sent once their dead letter is retried "
+                       "(station sync retry) or resolved (station sync resolve)."))  # fmt: skip
+    return "\n".join(lines)
+
+
+def _resolve(args: argparse.Namespace, context: Any, as_json: bool) -> int:
+    try:
+        n = resolve(context.db, acting_actor(args, context), args.id, args.reason)
+    except ValueError as exc:
+        raise ServiceError(f"not a delivery id: {args.id}") from exc
+    text = (
+        _("dead letter {id} resolved: the events it held will be sent").format(id=args.id)
+        if n
+        else _("{id} is not a dead delivery: nothing resolved").format(id=args.id)
+    )
+    _print({"resolved": n}, text, as_json)
+    return 0 if n else 1
 
 
 def _endpoint(args: argparse.Namespace, context: Any, as_json: bool) -> int:

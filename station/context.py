@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from devices.registry import DeviceSet, build_devices
 from inspection_rules import StandardRegistry
 from station.db import Database, UpgradeResult, upgrade_database
+from station.file_modes import secure_data_dir
 from station.i18n import set_language
 from station.photos import PhotoStore
 from station.services.common import Actor
@@ -34,7 +35,7 @@ class AppContext:
 
     @classmethod
     def build(cls, settings: Settings, *, migrate: bool = True) -> AppContext:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(settings.data_dir)  # 0700: it holds secrets (station.file_modes)
         set_language(settings.language)
         upgrade = None
         if migrate:

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from station.disk_errors import disk_full_as
+from station.file_modes import private_backup_dir, private_database_file
 from station.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -44,11 +46,19 @@ def create_station_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the station's connection settings applied on every new connection."""
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
     if is_sqlite:
+        _private_sqlite_file(url)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
     engine = create_engine(url, **kwargs)
     if is_sqlite:
         _install_sqlite_behaviour(engine)
     return engine
+
+
+def _private_sqlite_file(url: str) -> None:
+    """The database file is 0600 before SQLite touches it: it holds secrets (station.file_modes)."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_database_file(Path(database))
 
 
 def _install_sqlite_behaviour(engine: Engine) -> None:
@@ -176,9 +186,14 @@ class Database:
             gate=WriteGate(BUSY_TIMEOUT_MS / 1000) if engine.dialect.name == "sqlite" else None,
         )
 
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages: the SQLite file, or the server's URL."""
+        return database_location(self.engine)
+
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read() as session, session.begin():
+        with disk_full_as(self.location), self._read() as session, session.begin():
             yield session
 
     @contextmanager
@@ -186,14 +201,17 @@ class Database:
         """One write transaction: committed on success, rolled back entirely on any exception.
 
         ``background=True`` is for work nobody is waiting on (sync bookkeeping): it lets any
-        waiting foreground write (a grader's action) go first.
+        waiting foreground write (a grader's action) go first. A full disk is ``DiskFull``
+        (station.disk_errors), after the rollback: nothing committed before is touched.
         """
-        if self.gate is None:
-            with self._write() as session, session.begin():
+        with disk_full_as(self.location):
+            if self.gate is None:
+                with self._write() as session, session.begin():
+                    yield session
+                return
+            gate = self.gate.hold(background=background)
+            with gate, self._write() as session, session.begin():
                 yield session
-            return
-        with self.gate.hold(background=background), self._write() as session, session.begin():
-            yield session
 
     def checkpoint(self) -> None:
         """Copies the SQLite write-ahead log into the database file now (PASSIVE: it waits for
@@ -255,25 +273,41 @@ class UpgradeResult:
     backup: Path | None
 
 
+def database_location(engine: Engine) -> str:
+    """The SQLite file's path, or the server's URL without its password."""
+    if engine.dialect.name == "sqlite" and engine.url.database:
+        return engine.url.database
+    return engine.url.render_as_string(hide_password=True)
+
+
 def upgrade_database(url: str, backup_dir: Path | None = None) -> UpgradeResult:
-    """Create or migrate the schema to head, copying an existing SQLite file first."""
+    """Create or migrate the schema to head, copying an existing SQLite file first.
+
+    The first connection is made here (WAL needs room for its files): a full disk is
+    ``DiskFull`` naming the database, not a driver traceback.
+    """
     engine = create_station_engine(url)
     try:
-        before = current_revision(engine)
-        head = head_revision()
-        backup = None
-        if before != head:
-            from alembic import command
-
-            backup = _backup_sqlite(engine, before, backup_dir)
-            config = alembic_config(url)
-            with engine.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-            log.info("database migrated from %s to %s", before or "empty", head)
-        return UpgradeResult(from_revision=before, to_revision=head, backup=backup)
+        with disk_full_as(database_location(engine)):
+            return _upgrade(engine, url, backup_dir)
     finally:
         engine.dispose()
+
+
+def _upgrade(engine: Engine, url: str, backup_dir: Path | None) -> UpgradeResult:
+    before = current_revision(engine)
+    head = head_revision()
+    backup = None
+    if before != head:
+        from alembic import command
+
+        backup = _backup_sqlite(engine, before, backup_dir)
+        config = alembic_config(url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        log.info("database migrated from %s to %s", before or "empty", head)
+    return UpgradeResult(from_revision=before, to_revision=head, backup=backup)
 
 
 def _backup_sqlite(engine: Engine, revision: str | None, backup_dir: Path | None) -> Path | None:
@@ -284,11 +318,15 @@ def _backup_sqlite(engine: Engine, revision: str | None, backup_dir: Path | None
     source = Path(database)
     if not source.exists() or source.stat().st_size == 0 or revision is None:
         return None
-    target_dir = backup_dir or source.parent / "backups"
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = private_backup_dir(backup_dir or source.parent / "backups")
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     target = target_dir / f"{source.stem}-{stamp}-rev{revision}{source.suffix}"
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
+    private_database_file(target)  # a copy of the secrets: as private as the database
+    try:
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+    except (OSError, sqlite3.Error):
+        target.unlink(missing_ok=True)  # half a copy (a full disk) would only hold the space
+        raise
     log.info("database copied to %s before migration", target)
     return target

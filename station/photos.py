@@ -1,8 +1,9 @@
 """Content-addressed photo store: files named by their SHA-256, so evidence can be verified.
 
 A photo is checked before it is stored (a truncated or non-image file is refused with a clear
-error), written to a temporary file, fsynced and renamed into place, so a crash or a full disk
-never leaves a half-written file under a real hash.
+error), written to a temporary file, fsynced and renamed into place, and its folder fsynced
+(``devices.durable``), so a crash or a full disk never leaves a half-written file under a real
+hash, and a power cut never takes away a photo that a committed verdict points at.
 
 Each photo also gets a thumbnail (``thumbs/<aa>/<bb>/<sha256>.jpg``, ``THUMB_WIDTH`` px wide)
 for lists and reports, so screens never decode a 12-megapixel original to show a 100-pixel
@@ -14,19 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from devices.durable import make_dirs, write_file
+
 log = logging.getLogger(__name__)
 
 THUMB_WIDTH = 320
 THUMB_QUALITY = 80
+PRIVATE_DIR = 0o700  # evidence folders: only the station's own user reads them
 
 
 class PhotoError(ValueError):
@@ -93,7 +95,6 @@ class PhotoStore:
         relative = f"{digest[:2]}/{digest[2:4]}/{digest}{suffix}"
         target = self.root / relative
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
             self._write_atomically(target, data)
         thumbnail = self._thumbnail(data, digest)
         return StoredPhoto(digest, relative, len(data), content_type, width, height, thumbnail)
@@ -118,7 +119,6 @@ class PhotoStore:
             ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, THUMB_QUALITY])
             if not ok:
                 raise PhotoError("cannot encode the thumbnail")
-            target.parent.mkdir(parents=True, exist_ok=True)
             self._write_atomically(target, encoded.tobytes())
         except (PhotoError, cv2.error) as exc:
             log.warning("no thumbnail for photo %s: %s", digest, exc)
@@ -141,13 +141,8 @@ class PhotoStore:
 
     @staticmethod
     def _write_atomically(target: Path, data: bytes) -> None:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, target)
+            make_dirs(target.parent, PRIVATE_DIR)
+            write_file(target, data)
         except OSError as exc:
-            Path(tmp_name).unlink(missing_ok=True)
             raise PhotoError(f"{target}: cannot store photo: {exc.strerror or exc}") from exc

@@ -24,7 +24,7 @@ import tomli_w
 from platformdirs import user_data_dir
 
 from devices.config import CameraConfig, CodePatterns, PrinterConfig, ScaleConfig, ScannerConfig
-from devices.printing import atomic_write
+from devices.durable import make_dirs, write_file
 from labels.config import LabelsConfig
 from station.i18n import LANGUAGES, UnknownLanguage, _, normalize_language
 from station.sync.config import SyncConfig
@@ -369,8 +369,9 @@ def save_settings(settings: Settings, path: Path | str | None = None) -> Path:
 
     Only values that differ from the defaults, plus every key the file already had, are
     written: the file stays a short list of what this bench changed. The file is replaced
-    atomically (temporary file, fsync, rename), so a full disk or a read-only folder raises
-    SettingsError naming the file and leaves the old one as it was. Comments are not kept.
+    atomically and durably (temporary file, fsync, rename, fsync of the folder), private to
+    this user (0600), so a full disk or a read-only folder raises SettingsError naming the file
+    and leaves the old one as it was, and a power cut cannot undo a save. Comments are not kept.
     """
     target = Path(path) if path is not None else settings.data_dir / SETTINGS_FILE
     problems = validate_settings(settings)
@@ -385,8 +386,8 @@ def save_settings(settings: Settings, path: Path | str | None = None) -> Path:
     document = _document(settings, existing, target)
     text = tomli_w.dumps(document)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, text.encode("utf-8"))
+        make_dirs(target.parent, 0o700)
+        write_file(target, text.encode("utf-8"))  # 0600, and still there after a power cut
     except OSError as exc:
         raise SettingsError(
             _("{path}: cannot save the settings: {error}").format(

@@ -7,13 +7,14 @@ import importlib
 import logging
 import sys
 import threading
+import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from devices.camera import SimulatedCamera
-from devices.camera_decoding import FrameDecoder
+from devices.camera_decoding import Clock, FrameDecoder
 from devices.camera_types import PreviewFrame
 from station.context import AppContext
 from station.settings import Settings
@@ -122,12 +123,16 @@ def connect_scanners(context: AppContext, vm: BenchViewModel, window: BenchWindo
     return wedge
 
 
-def connect_camera_decoding(context: AppContext, wedge: WedgeFilter) -> FrameDecoder | None:
+def connect_camera_decoding(
+    context: AppContext, wedge: WedgeFilter, *, clock: Clock = time.monotonic
+) -> FrameDecoder | None:
     """Codes held up to the camera count as scans, each once per presentation.
 
     Decoding runs on the camera's own thread within a time budget (frames are skipped while
     busy); results cross to the UI thread as a queued signal. The simulator is left out: its
-    sample photos carry barcodes and would "scan" them over and over as it loops.
+    sample photos carry barcodes and would "scan" them over and over as it loops. ``clock``
+    times the budget and the presentations: a test passes one it controls, so what it sees
+    does not depend on how fast the machine decodes.
     """
     camera = context.devices.camera
     add_preview = getattr(camera, "add_preview_listener", None)
@@ -135,7 +140,7 @@ def connect_camera_decoding(context: AppContext, wedge: WedgeFilter) -> FrameDec
         return None
     if isinstance(getattr(camera, "inner", camera), SimulatedCamera):
         return None
-    decoder = FrameDecoder()
+    decoder = FrameDecoder(clock=clock)
 
     def on_frame(frame: PreviewFrame) -> None:
         for code in decoder.feed(frame.rgb):

@@ -33,6 +33,14 @@ class DeliveryStatus:
     PENDING = "pending"
     DELIVERED = "delivered"
     DEAD = "dead"
+    # A dead letter a supervisor settled by hand (not sent again): it stops holding its unit.
+    RESOLVED = "resolved"
+
+
+# A unit's later events wait while an earlier one is in one of these states (per endpoint).
+BLOCKING_STATES = (DeliveryStatus.PENDING, DeliveryStatus.DEAD)
+# Nothing more will be sent: an event whose deliveries are all done is finished.
+DONE_STATES = (DeliveryStatus.DELIVERED, DeliveryStatus.RESOLVED)
 
 
 class OutboxDelivery(Base):

@@ -38,6 +38,7 @@ from station.models import (
     User,
 )
 from station.services.demo_catalog import DemoSeller, build_catalog, random_uuid
+from station.services.demo_guard import DatabaseKind, DatabaseState, database_state
 from station.services.demo_history import HistoryOptions, HistorySummary, seed_history
 from station.timeutil import today_utc
 
@@ -356,10 +357,15 @@ _USERS = (
 )
 
 
-def is_seeded(db: Database) -> bool:
-    """True when any seller exists: demo data (or real data) is already there."""
+def database_kind(db: Database) -> DatabaseState:
+    """New, demo or real (``demo_guard``): where the demo seed may write."""
     with db.read() as session:
-        return session.scalar(select(Seller.id).limit(1)) is not None
+        return database_state(session)
+
+
+def is_seeded(db: Database) -> bool:
+    """True when the demo seed has already written its data into this database."""
+    return database_kind(db).kind is DatabaseKind.DEMO
 
 
 def seed_demo(
@@ -372,9 +378,11 @@ def seed_demo(
 ) -> DemoSummary:
     """Seed sellers, SKUs, users and ``rma_count`` expected RMAs in one write transaction.
 
-    Idempotent: when any seller already exists nothing is written and the summary of what is
-    there comes back with ``already_seeded=True``. The check runs inside the write
-    transaction, so two concurrent seeders on SQLite cannot both insert.
+    Only into a new database (``demo_guard``): on a database the seed wrote before, nothing is
+    written and the summary of what is there comes back with ``already_seeded=True``; on one
+    with data of its own (a user, an endpoint, an RMA...) it raises ``DemoSeedRefused`` and
+    writes nothing. The check runs inside the write transaction, so two concurrent seeders on
+    SQLite cannot both insert.
 
     With ``history``, some of those RMAs are then inspected and finalized on the days before
     ``today`` through the real bench services (``demo_history``), after the seed commits:
@@ -400,9 +408,12 @@ def seed_demo(
 def _seed_base(db: Database, *, rng_seed: int, rma_count: int, today: date) -> DemoSummary:
     rng = random.Random(rng_seed)
     with db.write() as session:
-        if session.scalar(select(Seller.id).limit(1)) is not None:
-            log.info("demo seed skipped: the database already has sellers")
+        state = database_state(session)
+        if state.kind is DatabaseKind.DEMO:
+            log.info("demo seed skipped: the database holds the demo data already")
             return _summary(session, already_seeded=True)
+        if state.kind is DatabaseKind.REAL:
+            raise state.refusal()
         catalog = build_catalog(rng, today)
         session.execute(insert(Seller), catalog.sellers)
         session.execute(insert(Sku), catalog.skus)

@@ -16,17 +16,17 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, selectinload
 
 from station.audit import append_audit
 from station.db import Database
 from station.i18n import _
-from station.models import Inspection, Rma, RmaLine, RmaTracking, Seller, Sku, new_id
+from station.models import Inspection, Rma, RmaLine, Seller, Sku, new_id
 from station.services.rma_reading import (
     Problem,
     RmaImportFailed,
@@ -34,6 +34,7 @@ from station.services.rma_reading import (
     read_rma_file,
 )
 from station.services.rma_records import RmaLineRecord, RmaRecord
+from station.services.rma_state import apply_state, line_state, rma_state, snapshot_state
 from station.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 # RMAs per write transaction: small enough that a 50k-row file never holds the bench's
 # database lock for long, large enough that per-transaction overhead stays negligible.
 BATCH_SIZE = 500
-_CENT = Decimal("0.01")
 
 __all__ = [
     "BATCH_SIZE",
@@ -101,8 +101,18 @@ class _BatchOutcome:
     updated: int = 0
     unchanged: int = 0
     conflicts: int = 0
+    unstorable: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+
+    def add(self, other: _BatchOutcome) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.conflicts += other.conflicts
+        self.unstorable += other.unstorable
+        self.errors += other.errors
+        self.warnings += other.warnings
 
 
 @dataclass(frozen=True)
@@ -147,14 +157,13 @@ def import_rmas(
 
     for start in range(0, len(accepted), batch_size):
         batch = accepted[start : start + batch_size]
-        with db.write() as session:
-            outcome = _write_batch(session, batch, station_id=station_id, file_name=path.name)
+        outcome = _write_guarded(db, batch, station_id=station_id, file_name=path.name)
         # Counted only after the commit, so the report never claims a rolled-back write.
         report.created += outcome.created
         report.updated += outcome.updated
         report.unchanged += outcome.unchanged
         report.conflicts += outcome.conflicts
-        report.skipped += outcome.conflicts
+        report.skipped += outcome.conflicts + outcome.unstorable
         errors.extend(outcome.errors)
         warnings.extend(outcome.warnings)
 
@@ -194,6 +203,45 @@ def _unknown_seller(record: RmaRecord, sellers: dict[str, _SellerRef]) -> str:
 # --- persistence --------------------------------------------------------------------------
 
 
+def _write_guarded(
+    db: Database,
+    batch: Sequence[tuple[SourceRma, _SellerRef]],
+    *,
+    station_id: str,
+    file_name: str,
+) -> _BatchOutcome:
+    """Write one batch; if a value in it cannot be stored, write its RMAs one at a time.
+
+    The validators should refuse every such value on its row, but if one slips through (a
+    database limit they do not know), it must cost only its own RMA, reported at its line, and
+    never the good RMAs of the same batch. Faults of the database itself (disk full, locked)
+    are not about one RMA and propagate.
+    """
+    try:
+        with db.write() as session:
+            return _write_batch(session, batch, station_id=station_id, file_name=file_name)
+    except (StatementError, OverflowError, UnicodeEncodeError) as exc:
+        if isinstance(exc, DBAPIError) and not isinstance(exc, DataError | IntegrityError):
+            raise
+        if len(batch) == 1:
+            return _unstorable(batch[0][0], exc)
+        log.warning("%d RMAs could not be stored together (%s); one at a time", len(batch), exc)
+    outcome = _BatchOutcome()
+    for item in batch:
+        outcome.add(_write_guarded(db, [item], station_id=station_id, file_name=file_name))
+    return outcome
+
+
+def _unstorable(source: SourceRma, fault: Exception) -> _BatchOutcome:
+    log.warning("RMA %s could not be stored: %s", source.record.rma_number, fault)
+    # The driver's reason is English; its first line only (SQL and parameters follow).
+    reason = str(getattr(fault, "orig", None) or fault).splitlines()[0][:200]
+    message = _("could not be stored ({reason}) (RMA {rma} not imported)").format(
+        reason=reason, rma=source.record.rma_number
+    )
+    return _BatchOutcome(unstorable=1, errors=[Problem(source.line, message)])
+
+
 def _write_batch(
     session: Session,
     batch: Sequence[tuple[SourceRma, _SellerRef]],
@@ -226,12 +274,12 @@ def _write_batch(
         after = {**desired, "source": f"{file_name}:{source.line}"}
         if rma is None:
             rma = Rma(id=new_id(), number=record.rma_number, seller_id=seller.id)
-            _apply(rma, record, desired)
+            apply_state(rma, record, desired)
             session.add(rma)
             audits.append(("rma.imported", rma.id, None, after))
             outcome.created += 1
             continue
-        current = _snapshot(rma, seller_codes)
+        current = snapshot_state(rma, seller_codes)
         if current == desired:
             outcome.unchanged += 1
         elif rma.seller_id != seller.id:
@@ -253,7 +301,7 @@ def _write_batch(
                 )
             )
         else:
-            _apply(rma, record, desired)
+            apply_state(rma, record, desired)
             rma.updated_at = utcnow()
             audits.append(("rma.updated", rma.id, current, after))
             outcome.updated += 1
@@ -308,7 +356,7 @@ def _desired_state(
     skus: dict[tuple[uuid.UUID, str], Sku],
     outcome: _BatchOutcome,
 ) -> dict[str, Any]:
-    """The RMA as it should be stored, in the same JSON form ``_snapshot`` reads back."""
+    """The RMA as it should be stored, in the same JSON form ``snapshot_state`` reads back."""
     record = source.record
     lines = []
     for (number, line), row in zip(record.numbered_lines(), source.line_rows, strict=True):
@@ -334,7 +382,7 @@ def _desired_state(
                 )
             )
         lines.append(
-            _line_state(
+            line_state(
                 line_no=number,
                 external_id=line.external_id,
                 sku=sku.code if sku else line.sku,
@@ -347,7 +395,7 @@ def _desired_state(
                 weight=line.expected_unit_weight_g,
             )
         )
-    return _rma_state(
+    return rma_state(
         seller=seller.code,
         channel=record.channel.value,
         order_id=record.order_id,
@@ -360,114 +408,6 @@ def _desired_state(
         tracking_numbers=list(record.tracking_numbers),
         lines=lines,
     )
-
-
-def _snapshot(rma: Rma, seller_codes: dict[uuid.UUID, str]) -> dict[str, Any]:
-    """The stored RMA in comparable JSON form (also the audit ``before``)."""
-    return _rma_state(
-        seller=seller_codes.get(rma.seller_id, "?"),
-        channel=rma.channel,
-        order_id=rma.external_order_id,
-        customer_ref=rma.customer_ref,
-        customer_country=rma.customer_country,
-        reason_code=rma.reason_code,
-        reason_text=rma.reason_text,
-        delivered_on=rma.delivered_on.isoformat() if rma.delivered_on else None,
-        return_window_days=rma.return_window_days,
-        tracking_numbers=[tracking.tracking_number for tracking in rma.tracking_numbers],
-        lines=[
-            _line_state(
-                line_no=line.line_no,
-                external_id=line.external_id,
-                sku=line.sku_code,
-                sku_id=line.sku_id,
-                gtin=line.gtin,
-                qty=line.qty_expected,
-                unit_price=line.unit_price,
-                currency=line.currency,
-                serials=list(line.serials or []),
-                weight=line.expected_unit_weight_g,
-            )
-            for line in rma.lines
-        ],
-    )
-
-
-def _rma_state(
-    *, tracking_numbers: list[str], lines: list[dict[str, Any]], **fields: Any
-) -> dict[str, Any]:
-    # Tracking numbers are a set in the database, and lines are identified by number.
-    return {
-        **fields,
-        "tracking_numbers": sorted(tracking_numbers),
-        "lines": sorted(lines, key=lambda line: line["line_no"]),
-    }
-
-
-def _line_state(
-    *,
-    line_no: int,
-    external_id: str | None,
-    sku: str,
-    sku_id: uuid.UUID | None,
-    gtin: str | None,
-    qty: int,
-    unit_price: Decimal | None,
-    currency: str | None,
-    serials: list[str],
-    weight: float | None,
-) -> dict[str, Any]:
-    return {
-        "line_no": line_no,
-        "external_id": external_id,
-        "sku": sku,
-        "sku_id": str(sku_id) if sku_id else None,
-        "gtin": gtin,
-        "qty": qty,
-        "unit_price": str(Decimal(unit_price).quantize(_CENT)) if unit_price is not None else None,
-        "currency": currency,
-        "serials": serials,
-        "expected_unit_weight_g": float(weight) if weight is not None else None,
-    }
-
-
-def _apply(rma: Rma, record: RmaRecord, desired: dict[str, Any]) -> None:
-    """Make ``rma`` match ``desired``; lines are updated by number so their ids survive."""
-    rma.channel = desired["channel"]
-    rma.external_order_id = desired["order_id"]
-    rma.customer_ref = desired["customer_ref"]
-    rma.customer_country = desired["customer_country"]
-    rma.reason_code = desired["reason_code"]
-    rma.reason_text = desired["reason_text"]
-    rma.delivered_on = record.delivered_on
-    rma.return_window_days = desired["return_window_days"]
-
-    wanted_tracking = set(desired["tracking_numbers"])
-    for tracking in list(rma.tracking_numbers):
-        if tracking.tracking_number not in wanted_tracking:
-            rma.tracking_numbers.remove(tracking)
-    have_tracking = {tracking.tracking_number for tracking in rma.tracking_numbers}
-    for number in desired["tracking_numbers"]:
-        if number not in have_tracking:
-            rma.tracking_numbers.append(RmaTracking(tracking_number=number))
-
-    old_lines = {line.line_no: line for line in rma.lines}
-    for spec in desired["lines"]:
-        line = old_lines.pop(spec["line_no"], None)
-        if line is None:
-            line = RmaLine(line_no=spec["line_no"])
-            rma.lines.append(line)
-        line.external_id = spec["external_id"]
-        line.sku_code = spec["sku"]
-        line.sku_id = uuid.UUID(spec["sku_id"]) if spec["sku_id"] else None
-        line.gtin = spec["gtin"]
-        line.qty_expected = spec["qty"]
-        line.unit_price = Decimal(spec["unit_price"]) if spec["unit_price"] else None
-        line.currency = spec["currency"]
-        line.serials = list(spec["serials"])
-        line.expected_unit_weight_g = spec["expected_unit_weight_g"]
-    for line in old_lines.values():
-        rma.lines.remove(line)
 
 
 # --- shared with the RMA pull (station.sync.pull) -----------------------------------------
@@ -490,12 +430,12 @@ def desired_rma_states(
 
 def stored_rma_state(rma: Rma, seller_codes: dict[uuid.UUID, str]) -> dict[str, Any]:
     """The stored RMA in the comparable form (also the audit ``before``)."""
-    return _snapshot(rma, seller_codes)
+    return snapshot_state(rma, seller_codes)
 
 
 def apply_rma_state(rma: Rma, record: RmaRecord, desired: dict[str, Any]) -> None:
     """Make ``rma`` match ``desired`` in place (lines kept by number so their ids survive)."""
-    _apply(rma, record, desired)
+    apply_state(rma, record, desired)
 
 
 def inspected_rma_ids(session: Session, rma_ids: list[uuid.UUID]) -> set[uuid.UUID]:

@@ -8,7 +8,6 @@ or spreadsheet, where multi-line quoted cells make the two differ.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
@@ -22,14 +21,24 @@ from pydantic import ValidationError
 
 from station.codes import normalize_code
 from station.i18n import _
-from station.services.rma_json import JsonLayoutError, json_rma_items
+from station.services.rma_files import (
+    MAX_FIELD_CHARS,
+    MAX_JSON_DEPTH,
+    RmaImportFailed,
+    csv_cells_up_to_file_size,
+    decode_bytes,
+    read_rma_bytes,
+)
+from station.services.rma_json import TOO_DEEP, JsonLayoutError, json_rma_items
 from station.services.rma_records import (
     RmaHeader,
     RmaLineRecord,
     RmaRecord,
+    clip_value,
     describe_errors,
     json_label,
 )
+from station.services.rma_values import one_line
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,7 @@ DELIMITERS = (",", ";", "\t")
 HEADER_FIELDS = tuple(RmaHeader.model_fields)
 LINE_FIELDS = tuple(RmaLineRecord.model_fields)
 REQUIRED_COLUMNS = ("rma_number", "seller", "channel", "sku")
+_NUL_STAND_IN = "\uffff"  # a noncharacter: no honest text contains it
 
 # Header spellings seen in seller exports; keys are _column_slug() forms.
 COLUMN_ALIASES: dict[str, str] = {
@@ -90,19 +100,14 @@ COLUMN_ALIASES: dict[str, str] = {
 }
 
 
-class RmaImportFailed(Exception):
-    """The file as a whole cannot be imported (missing, empty, unreadable, wrong columns)."""
-
-    def __init__(self, message: str, *, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
 @dataclass(frozen=True)
 class Problem:
     line: int
     message: str
+
+    def __post_init__(self) -> None:
+        # Messages quote the file's text (cells, headers, keys): escaped, one problem is one line.
+        object.__setattr__(self, "message", one_line(self.message))
 
 
 @dataclass(frozen=True)
@@ -126,11 +131,7 @@ class ReadResult:
 
 def read_rma_file(path: Path, encoding: str | None = None) -> ReadResult:
     """Decode, detect the format, and validate every RMA in the file."""
-    if not path.exists():
-        raise RmaImportFailed(f"{path}: " + _("file not found"))
-    if path.is_dir():
-        raise RmaImportFailed(f"{path}: " + _("is a folder, not a file"))
-    data = path.read_bytes()
+    data = read_rma_bytes(path)
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise RmaImportFailed(
             f"{path}: "
@@ -164,64 +165,6 @@ def read_rma_file(path: Path, encoding: str | None = None) -> ReadResult:
     return result
 
 
-# --- encodings ----------------------------------------------------------------------------
-
-
-def decode_bytes(data: bytes, encoding: str | None, path: Path) -> tuple[str, str, str | None]:
-    """Text, the encoding used, and a warning if bytes had to be replaced.
-
-    Order matters: a BOM is certain; strict UTF-8 almost never matches other encodings by
-    accident; GB18030 comes before cp1252 because Chinese sellers' files are far more common
-    here than Western text that happens to decode as GB18030.
-    """
-    if encoding:
-        try:
-            name = codecs.lookup(encoding).name
-        except LookupError:
-            raise RmaImportFailed(
-                f"{path}: " + _('unknown encoding "{encoding}"').format(encoding=encoding)
-            ) from None
-        try:
-            return data.decode(name).removeprefix("\ufeff"), name, None
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            message = _(
-                "the file is not valid {encoding} (byte {byte}); "
-                "leave the encoding out to detect it"
-            ).format(encoding=name, byte=f"0x{data[exc.start]:02x}")
-            raise RmaImportFailed(f"{path}:{line}: {message}", line=line) from None
-    if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[3:], "utf-8", path, "utf-8-sig"), "utf-8-sig", None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _strict(data, "utf-16", path).removeprefix("\ufeff"), "utf-16", None
-    if b"\x00" in data[:4096]:
-        # UTF-16 without a BOM: ASCII characters leave every other byte zero.
-        sample = data[:4096]
-        name = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
-        return _strict(data, name, path), name, None
-    for name in ("utf-8", "gb18030", "cp1252"):
-        try:
-            return data.decode(name), name, None
-        except UnicodeDecodeError:
-            continue
-    warning = _(
-        "some bytes are not valid in any expected encoding and were replaced with {replacement}; "
-        "check the text, or give the encoding explicitly"
-    ).format(replacement="\ufffd")
-    return data.decode("cp1252", errors="replace"), "cp1252", warning
-
-
-def _strict(data: bytes, name: str, path: Path, label: str | None = None) -> str:
-    try:
-        return data.decode(name)
-    except UnicodeDecodeError as exc:
-        message = _(
-            "the file says it is {encoding} but contains invalid bytes "
-            "(byte offset {offset}); save it again as CSV UTF-8"
-        ).format(encoding=label or name, offset=exc.start)
-        raise RmaImportFailed(f"{path}: {message}") from None
-
-
 # --- CSV ----------------------------------------------------------------------------------
 
 
@@ -237,8 +180,16 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None, str]]:
-    """``(start_line, cells, error)`` per record, by physical line of its first character."""
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str] | None, str]]:
+    """``(start_line, end_line, cells, error)`` per record, by physical lines.
+
+    The csv module refuses NUL characters with an error in mid-record and then resumes inside
+    the record, which can swallow the rows after it; NUL goes through as a stand-in instead,
+    and comes back in the cells, where the validators refuse it by name.
+    """
+    has_nul = "\x00" in text
+    if has_nul:
+        text = text.replace("\x00", _NUL_STAND_IN)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     end = 0
     while True:
@@ -254,69 +205,90 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None
                     'a quoted value starting on this row is never closed (missing "), '
                     "so lines {start}-{end} could not be read"
                 ).format(start=start, end=end)
-                yield start, None, message
+                yield start, end, None, message
                 return
             # The csv module's reason is English from the standard library; passed through.
             message = _('cannot be read ({error}); check the quotes (") on this row').format(
                 error=exc
             )
-            yield start, None, message
+            yield start, end, None, message
             continue
         end = reader.line_num
-        yield start, row, ""
+        if has_nul:
+            row = [cell.replace(_NUL_STAND_IN, "\x00") for cell in row]
+        yield start, end, row, ""
 
 
 def _read_csv(text: str, path: Path, result: ReadResult) -> None:
     first_line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
-    explicit = re.fullmatch(r'"?sep=(.)"?\s*', first_line.strip(), flags=re.IGNORECASE)
+    explicit = re.fullmatch(r'"?sep=([^"\r\n])"?\s*', first_line.strip(), flags=re.IGNORECASE)
     delimiter = explicit.group(1) if explicit else sniff_delimiter(first_line)
-    rows = _csv_rows(text, delimiter)
     columns: dict[str, int] | None = None
     labels: dict[str, str] = {}
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    # Rows that could not be read but whose RMA number is known: that whole RMA is skipped.
+    dropped: dict[str, list[Problem]] = {}
     width = 0
-    for line, cells, error in rows:
-        if error:
-            if columns is None:
-                message = _("header row: {problem}").format(problem=error)
-                raise RmaImportFailed(f"{path}:{line}: {message}", line=line)
-            result.errors.append(Problem(line, error))
-            continue
-        assert cells is not None
-        if not any(cell.strip() for cell in cells):
-            continue
-        if columns is None:
-            if explicit and cells[0].strip().lower().startswith("sep="):
+    with csv_cells_up_to_file_size():
+        for line, end, cells, error in _csv_rows(text, delimiter):
+            if error:
+                if columns is None:
+                    message = _("header row: {problem}").format(problem=error)
+                    raise RmaImportFailed(f"{path}:{line}: {message}", line=line)
+                result.errors.append(Problem(line, error))
                 continue
-            columns, labels = _map_header(cells, line, path, result)
-            width = len(cells)
-            continue
-        if any(cell.strip() for cell in cells[width:]):
-            result.errors.append(
-                Problem(
-                    line,
-                    _(
-                        "row has {cells} values but the header has {width} columns; "
-                        'a value containing "{delimiter}" must be in double quotes'
-                    ).format(cells=len(cells), width=width, delimiter=delimiter),
+            assert cells is not None
+            if not any(cell.strip() for cell in cells):
+                continue
+            problem = _oversized(cells, line, end)
+            if columns is None:
+                if problem:
+                    message = _("header row: {problem}").format(problem=problem)
+                    raise RmaImportFailed(f"{path}:{line}: {message}", line=line)
+                if explicit and cells[0].strip().lower().startswith("sep="):
+                    continue
+                columns, labels = _map_header(cells, line, path, result)
+                width = len(cells)
+                continue
+            if not problem and any(cell.strip() for cell in cells[width:]):
+                problem = _(
+                    "row has {cells} values but the header has {width} columns; "
+                    'a value containing "{delimiter}" must be in double quotes'
+                ).format(cells=len(cells), width=width, delimiter=delimiter)
+            raw = {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
+            number = raw["rma_number"]
+            key = normalize_code(number) if len(number) <= MAX_FIELD_CHARS else ""
+            if problem:
+                target = dropped.setdefault(key, []) if key else result.errors
+                target.append(Problem(line, problem))
+                continue
+            if not key:
+                message = _("{field} is empty; every row needs the RMA number").format(
+                    field=labels["rma_number"]
                 )
-            )
-            continue
-        raw = {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
-        key = normalize_code(raw["rma_number"])
-        if not key:
-            message = _("{field} is empty; every row needs the RMA number").format(
-                field=labels["rma_number"]
-            )
-            result.errors.append(Problem(line, message))
-            continue
-        groups.setdefault(key, []).append((line, raw))
+                result.errors.append(Problem(line, message))
+                continue
+            groups.setdefault(key, []).append((line, raw))
     if columns is None:
         raise RmaImportFailed(f"{path}: " + _("file is empty"))
-    if not groups and not result.errors:
+    if not groups and not dropped and not result.errors:
         raise RmaImportFailed(f"{path}: " + _("has a header row but no data rows"))
-    for rows_of_rma in groups.values():
-        _validate_csv_rma(rows_of_rma, labels, result)
+    for key, rows_of_rma in groups.items():
+        _validate_csv_rma(rows_of_rma, labels, result, dropped.pop(key, []))
+    for key, problems in dropped.items():  # RMAs none of whose rows could be read
+        result.skipped += 1
+        result.errors.extend(Problem(p.line, _not_imported(p.message, key)) for p in problems)
+
+
+def _oversized(cells: list[str], start: int, end: int) -> str:
+    """Why the row is refused for a value longer than ``MAX_FIELD_CHARS`` ("" if none is)."""
+    longest = max(map(len, cells), default=0)
+    if longest <= MAX_FIELD_CHARS:
+        return ""
+    return _(
+        "a value on this row is {length} characters long (lines {start}-{end}); "
+        "at most {limit} fit in one cell"
+    ).format(length=longest, start=start, end=end, limit=MAX_FIELD_CHARS)
 
 
 def _map_header(
@@ -364,16 +336,21 @@ def _map_header(
 
 
 def _validate_csv_rma(
-    rows: list[tuple[int, dict[str, str]]], labels: dict[str, str], result: ReadResult
+    rows: list[tuple[int, dict[str, str]]],
+    labels: dict[str, str],
+    result: ReadResult,
+    unreadable: list[Problem],
 ) -> None:
-    """Validate every row of one RMA; keep the RMA only if all its rows are good."""
-    errors: list[Problem] = []
+    """Validate every row of one RMA; keep the RMA only if all its rows are good (and none of
+    its rows was ``unreadable``: a return with a missing line would be received wrongly)."""
+    errors: list[Problem] = list(unreadable)
 
     def label(loc: tuple[str | int, ...]) -> str:
         return labels.get(str(loc[0]), str(loc[0])) if loc else _("row:")
 
     reference: RmaHeader | None = None
     reference_line = 0
+    reference_raw: dict[str, str] = {}
     first_raw = rows[0][1]
     lines: list[RmaLineRecord] = []
     numbers: dict[int, int] = {}
@@ -389,7 +366,7 @@ def _validate_csv_rma(
             errors.extend(Problem(line, message) for _loc, message in describe_errors(exc, label))
         else:
             if reference is None:
-                reference, reference_line = header, line
+                reference, reference_line, reference_raw = header, line, header_raw
             else:
                 for name in HEADER_FIELDS:
                     if getattr(header, name) != getattr(reference, name):
@@ -401,8 +378,8 @@ def _validate_csv_rma(
                                     "{line} for the same RMA"
                                 ).format(
                                     field=labels[name],
-                                    value=header_raw[name].strip(),
-                                    reference=_reference_text(rows, reference_line, name),
+                                    value=clip_value(header_raw[name].strip()),
+                                    reference=clip_value(reference_raw[name].strip()),
                                     line=reference_line,
                                 ),
                             )
@@ -447,10 +424,6 @@ def _not_imported(problem: str, rma_number: str) -> str:
     return _("{problem} (RMA {rma} not imported)").format(problem=problem, rma=rma_number)
 
 
-def _reference_text(rows: list[tuple[int, dict[str, str]]], line: int, name: str) -> str:
-    return next((raw[name].strip() for row_line, raw in rows if row_line == line), "")
-
-
 # --- JSON ---------------------------------------------------------------------------------
 
 
@@ -465,13 +438,21 @@ def _read_json(text: str, path: Path, result: ReadResult) -> None:
     first_seen: dict[str, int] = {}
     duplicates: set[str] = set()
     for index, (line, item) in enumerate(items, start=1):
+        if item is TOO_DEEP:
+            message = _(
+                "item {index} of the list is nested more than {limit} levels deep; "
+                "an RMA is never that deep"
+            ).format(index=index, limit=MAX_JSON_DEPTH)
+            result.errors.append(Problem(line, message))
+            result.skipped += 1
+            continue
         if not isinstance(item, dict):
             message = _("item {index} of the list is not an RMA object").format(index=index)
             result.errors.append(Problem(line, message))
             continue
         unknown = _unknown_json_keys(item)
         if unknown:
-            names = ", ".join(f'"{name}"' for name in unknown)
+            names = ", ".join(f'"{clip_value(name)}"' for name in unknown)
             message = _("field(s) {names} are not used and were ignored").format(names=names)
             result.warnings.append(Problem(line, message))
         try:

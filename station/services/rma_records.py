@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -25,8 +25,29 @@ from pydantic import (
 )
 
 from devices.gs1 import is_valid_gtin
-from station.codes import normalize_code
 from station.i18n import _
+from station.services.rma_values import (
+    CENT,
+    CURRENCY_CODE,
+    LIST_SEPARATORS,
+    MAX_LINE_NO,
+    MAX_QTY,
+    MAX_RETURN_WINDOW_DAYS,
+    MAX_UNIT_PRICE,
+    MAX_UNIT_WEIGHT_G,
+    TRACKING_SEPARATORS,
+    RecordError,
+    choice_value,
+    clip_value,
+    code_value,
+    is_blank,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    split_list,
+    storable,
+    text_value,
+)
 
 
 class Channel(StrEnum):
@@ -47,7 +68,7 @@ class ReasonCode(StrEnum):
     OTHER = "other"
 
 
-# Display forms seen in seller exports, keyed by their _slug() form.
+# Display forms seen in seller exports, keyed by their slug_text() form.
 _CHANNEL_ALIASES = {
     "tiktok": Channel.TIKTOK_SHOP,
     "tik_tok": Channel.TIKTOK_SHOP,
@@ -77,161 +98,6 @@ _ISO_COUNTRY_CODES = """
 ISO_COUNTRIES = frozenset(_ISO_COUNTRY_CODES.split())
 _COUNTRY_HINTS = {"UK": "GB", "EN": "GB", "EL": "GR"}
 
-_LIST_SEPARATORS = re.compile(r"[;|\n\r]+")
-_TRACKING_SEPARATORS = re.compile(r"[;|,\n\r]+")
-_INT = re.compile(r"[+-]?[0-9]+")
-_DATE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})")
-_NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_CENT = Decimal("0.01")
-
-
-class RecordError(ValueError):
-    """A validation message that names the field it is about.
-
-    ``template`` is an already translated whole sentence with a ``{field}`` placeholder; the
-    field is only known where pydantic's error location is turned into a label (``column "SKU"``
-    or ``field "lines[0].sku"``), so ``describe_errors`` formats it there, once, after
-    translation. ``params`` fill the template's other placeholders.
-    """
-
-    def __init__(self, template: str, **params: Any) -> None:
-        self.template = template
-        self.params = params
-        super().__init__(self.message(""))
-
-    def message(self, field: str) -> str:
-        return self.template.format(field=field or _("the value"), **self.params)
-
-
-def _clip(value: Any) -> str:
-    """The user's value as quoted in messages (the quote marks are part of each message)."""
-    text = str(value)
-    return f"{text[:40]}…" if len(text) > 40 else text
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[\s\-./]+", "_", text.strip().lower()).strip("_")
-
-
-def _text(value: Any, *, max_length: int) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise RecordError(_('{field}: "{value}" must be text'), value=_clip(value))
-    text = str(value).strip()
-    if len(text) > max_length:
-        raise RecordError(
-            _("{field} is {length} characters long; at most {limit} fit"),
-            length=len(text),
-            limit=max_length,
-        )
-    return text
-
-
-def _code(value: Any, *, max_length: int) -> str:
-    code = normalize_code(_text(value, max_length=max_length * 4))
-    if len(code) > max_length:
-        raise RecordError(
-            _('{field}: "{value}" is longer than {limit} characters'),
-            value=_clip(code),
-            limit=max_length,
-        )
-    return code
-
-
-def _not_whole_number(value: Any) -> RecordError:
-    return RecordError(_('{field}: "{value}" is not a whole number'), value=_clip(value))
-
-
-def _not_a_number(value: Any) -> RecordError:
-    return RecordError(_('{field}: "{value}" is not a number'), value=_clip(value))
-
-
-def parse_int(value: Any, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str | float):
-        raise _not_whole_number(value)
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise _not_whole_number(value)
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not _INT.fullmatch(text):
-            raise _not_whole_number(text)
-        value = int(text)
-    if value < minimum:
-        raise RecordError(
-            _("{field}: {number} is too small; it must be {minimum} or more"),
-            number=value,
-            minimum=minimum,
-        )
-    return value
-
-
-def parse_decimal(value: Any) -> Decimal:
-    """Reads ``12.50``, ``12,50`` (decimal comma), ``1.234,50`` and ``1,234.50``.
-
-    The last of ``,`` / ``.`` is the decimal mark, the other one groups thousands.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise _not_a_number(value)
-    text = _NUMBER_SPACES.sub("", str(value))
-    if "," in text and "." in text:
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        text = text.replace("." if decimal_mark == "," else ",", "")
-    text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise _not_a_number(value) from None
-    if not number.is_finite():
-        raise _not_a_number(value)
-    return number
-
-
-def parse_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    match = _DATE.fullmatch(str(value).strip())
-    if match:
-        try:
-            return date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-    raise RecordError(
-        _('{field}: "{value}" is not a date; write it as YYYY-MM-DD, e.g. 2024-03-31'),
-        value=_clip(value),
-    )
-
-
-def split_list(value: Any, separators: re.Pattern[str]) -> list[str]:
-    """A list stays a list; text is split on the separators; blanks are dropped."""
-    if isinstance(value, list | tuple):
-        items = [str(item).strip() for item in value if not _blank(item)]
-    elif isinstance(value, str):
-        items = [item.strip() for item in separators.split(value)]
-    else:
-        raise RecordError(_('{field}: "{value}" is not a list'), value=_clip(value))
-    return [item for item in items if item]
-
-
-def _choice(value: Any, enum: type[StrEnum], aliases: dict[str, Any]) -> Any:
-    slug = _slug(str(value))
-    for member in enum:
-        if slug in (member.value, member.value.replace("_", "")):
-            return member
-    if slug in aliases:
-        return aliases[slug]
-    allowed = ", ".join(member.value for member in enum)
-    raise RecordError(
-        _('{field}: "{value}" is not one of: {allowed}'), value=_clip(value), allowed=allowed
-    )
-
 
 class RmaLineRecord(BaseModel):
     """One expected line of an RMA: which SKU, how many, and what identifies the units."""
@@ -253,24 +119,24 @@ class RmaLineRecord(BaseModel):
     @field_validator("line_no", mode="before")
     @classmethod
     def _line_no(cls, value: Any) -> int | None:
-        return None if _blank(value) else parse_int(value, minimum=1)
+        return None if is_blank(value) else parse_int(value, minimum=1, maximum=MAX_LINE_NO)
 
     @field_validator("external_id", mode="before")
     @classmethod
     def _external_id(cls, value: Any) -> str | None:
-        return None if _blank(value) else _text(value, max_length=128)
+        return None if is_blank(value) else text_value(value, max_length=128)
 
     @field_validator("sku", mode="before")
     @classmethod
     def _sku(cls, value: Any) -> str:
-        if _blank(value):
+        if is_blank(value):
             raise RecordError(_("{field} is empty; every line needs the seller's SKU code"))
-        return _text(value, max_length=64)
+        return text_value(value, max_length=64)
 
     @field_validator("gtin", mode="before")
     @classmethod
     def _gtin(cls, value: Any) -> str | None:
-        if _blank(value):
+        if is_blank(value):
             return None
         text = re.sub(r"[\s-]", "", str(value))
         if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):
@@ -279,68 +145,70 @@ class RmaLineRecord(BaseModel):
                     '{field}: "{value}" was turned into a number by the spreadsheet; '
                     "format the column as text and copy the barcode digits again"
                 ),
-                value=_clip(value),
+                value=clip_value(value),
             )
         if not (text.isascii() and text.isdigit()) or len(text) not in (8, 12, 13, 14):
             raise RecordError(
-                _('{field}: "{value}" is not a GTIN (8, 12, 13 or 14 digits)'), value=_clip(value)
+                _('{field}: "{value}" is not a GTIN (8, 12, 13 or 14 digits)'),
+                value=clip_value(value),
             )
         if not is_valid_gtin(text):
             raise RecordError(
                 _('{field}: "{value}" has a wrong check digit; check for a typo'),
-                value=_clip(value),
+                value=clip_value(value),
             )
         return text
 
     @field_validator("qty", mode="before")
     @classmethod
     def _qty(cls, value: Any) -> int:
-        return 1 if _blank(value) else parse_int(value, minimum=1)
+        return 1 if is_blank(value) else parse_int(value, minimum=1, maximum=MAX_QTY)
 
     @field_validator("unit_price", mode="before")
     @classmethod
     def _unit_price(cls, value: Any) -> Decimal | None:
-        if _blank(value):
+        if is_blank(value):
             return None
         price = parse_decimal(value)
         if price < 0:
-            raise RecordError(_('{field}: "{value}" is negative'), value=_clip(value))
-        if price != price.quantize(_CENT):
+            raise RecordError(_('{field}: "{value}" is negative'), value=clip_value(value))
+        if price >= MAX_UNIT_PRICE:  # before quantize(), which fails on huge numbers
+            raise RecordError(_('{field}: "{value}" is too large'), value=clip_value(value))
+        if price != price.quantize(CENT):
             raise RecordError(
                 _(
                     '{field}: "{value}" has more than 2 decimal places; '
                     "write amounts like 1234.50 or 1234,50"
                 ),
-                value=_clip(value),
+                value=clip_value(value),
             )
-        if price >= Decimal("1e10"):
-            raise RecordError(_('{field}: "{value}" is too large'), value=_clip(value))
-        return price.quantize(_CENT)
+        return price.quantize(CENT)
 
     @field_validator("currency", mode="before")
     @classmethod
     def _currency(cls, value: Any) -> str | None:
-        if _blank(value):
+        if is_blank(value):
             return None
         code = str(value).strip().upper()
-        if not _CURRENCY.fullmatch(code):
+        if not CURRENCY_CODE.fullmatch(code):
             raise RecordError(
                 _('{field}: "{value}" is not a 3-letter currency code such as EUR'),
-                value=_clip(value),
+                value=clip_value(value),
             )
         return code
 
     @field_validator("serials", mode="before")
     @classmethod
     def _serials(cls, value: Any) -> tuple[str, ...]:
-        if _blank(value):
+        if is_blank(value):
             return ()
-        serials = split_list(value, _LIST_SEPARATORS)
+        serials = split_list(value, LIST_SEPARATORS)
         for serial in serials:
+            storable(serial)
             if len(serial) > 128:
                 raise RecordError(
                     _('{field}: serial "{value}" is longer than {limit} characters'),
-                    value=_clip(serial),
+                    value=clip_value(serial),
                     limit=128,
                 )
         return tuple(serials)
@@ -360,11 +228,15 @@ class RmaLineRecord(BaseModel):
     @field_validator("expected_unit_weight_g", mode="before")
     @classmethod
     def _weight(cls, value: Any) -> float | None:
-        if _blank(value):
+        if is_blank(value):
             return None
         grams = parse_decimal(value)
         if grams <= 0:
-            raise RecordError(_('{field}: "{value}" must be more than 0 grams'), value=_clip(value))
+            raise RecordError(
+                _('{field}: "{value}" must be more than 0 grams'), value=clip_value(value)
+            )
+        if grams > MAX_UNIT_WEIGHT_G:
+            raise RecordError(_('{field}: "{value}" is too large'), value=clip_value(value))
         return float(grams)
 
 
@@ -388,81 +260,83 @@ class RmaHeader(BaseModel):
     @field_validator("rma_number", mode="before")
     @classmethod
     def _rma_number(cls, value: Any) -> str:
-        if _blank(value):
+        if is_blank(value):
             raise RecordError(_("{field} is empty; every row needs the RMA number"))
-        return _code(value, max_length=64)
+        return code_value(value, max_length=64)
 
     @field_validator("seller", mode="before")
     @classmethod
     def _seller(cls, value: Any) -> str:
-        if _blank(value):
+        if is_blank(value):
             raise RecordError(_("{field} is empty; every RMA needs the seller code"))
-        return _text(value, max_length=32)
+        return text_value(value, max_length=32)
 
     @field_validator("channel", mode="before")
     @classmethod
     def _channel(cls, value: Any) -> Channel:
-        if _blank(value):
+        if is_blank(value):
             raise RecordError(_("{field} is empty; write the sales channel, e.g. amazon"))
-        return _choice(value, Channel, _CHANNEL_ALIASES)
+        return choice_value(value, Channel, _CHANNEL_ALIASES)
 
     @field_validator("order_id", mode="before")
     @classmethod
     def _order_id(cls, value: Any) -> str | None:
-        return None if _blank(value) else _code(value, max_length=64)
+        return None if is_blank(value) else code_value(value, max_length=64)
 
     @field_validator("customer_ref", mode="before")
     @classmethod
     def _customer_ref(cls, value: Any) -> str | None:
-        return None if _blank(value) else _text(value, max_length=128)
+        return None if is_blank(value) else text_value(value, max_length=128)
 
     @field_validator("customer_country", mode="before")
     @classmethod
     def _country(cls, value: Any) -> str | None:
-        if _blank(value):
+        if is_blank(value):
             return None
         code = str(value).strip().upper()
         if code in _COUNTRY_HINTS:
             raise RecordError(
                 _('{field}: "{value}" is not an ISO country code; use {code}'),
-                value=_clip(value),
+                value=clip_value(value),
                 code=_COUNTRY_HINTS[code],
             )
         if code not in ISO_COUNTRIES:
             raise RecordError(
                 _('{field}: "{value}" is not a 2-letter ISO country code such as DE'),
-                value=_clip(value),
+                value=clip_value(value),
             )
         return code
 
     @field_validator("reason_code", mode="before")
     @classmethod
     def _reason_code(cls, value: Any) -> ReasonCode | None:
-        return None if _blank(value) else _choice(value, ReasonCode, _REASON_ALIASES)
+        return None if is_blank(value) else choice_value(value, ReasonCode, _REASON_ALIASES)
 
     @field_validator("reason_text", mode="before")
     @classmethod
     def _reason_text(cls, value: Any) -> str | None:
-        return None if _blank(value) else _text(value, max_length=1000)
+        return None if is_blank(value) else text_value(value, max_length=1000)
 
     @field_validator("delivered_on", mode="before")
     @classmethod
     def _delivered_on(cls, value: Any) -> date | None:
-        return None if _blank(value) else parse_date(value)
+        return None if is_blank(value) else parse_date(value)
 
     @field_validator("return_window_days", mode="before")
     @classmethod
     def _return_window(cls, value: Any) -> int | None:
-        return None if _blank(value) else parse_int(value, minimum=0)
+        if is_blank(value):
+            return None
+        return parse_int(value, minimum=0, maximum=MAX_RETURN_WINDOW_DAYS)
 
     @field_validator("tracking_numbers", mode="before")
     @classmethod
     def _tracking(cls, value: Any) -> tuple[str, ...]:
-        if _blank(value):
+        if is_blank(value):
             return ()
         numbers: list[str] = []
-        for item in split_list(value, _TRACKING_SEPARATORS):
-            number = _code(item, max_length=64)
+        for item in split_list(value, TRACKING_SEPARATORS):
+            number = code_value(item, max_length=64)
             if number and number not in numbers:
                 numbers.append(number)
         return tuple(numbers)

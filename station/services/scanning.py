@@ -126,6 +126,7 @@ def resolve_scan(db: Database, raw_code: str, patterns: CodePatterns | None = No
     Raises ``ScanError`` for an empty scan or an unusable pattern.
     """
     patterns = patterns or CodePatterns()
+    _refuse_non_text(raw_code)
     normalized = normalize_code(raw_code)
     if not normalized:
         raise ScanError(_("Empty scan: nothing to look up"))
@@ -140,6 +141,32 @@ def resolve_scan(db: Database, raw_code: str, patterns: CodePatterns | None = No
     codes = _Codes(normalized, identify_all(normalized), gs1, gs1_error, rma_pattern, lpn_pattern)
     with db.read() as session:
         return _resolve(session, codes)
+
+
+# Lone surrogates: what Python makes of bytes that are not UTF-8 (argv, a pipe, a serial port).
+_NOT_UTF8 = re.compile(r"[\ud800-\udfff]")
+
+
+def _refuse_non_text(raw_code: str) -> None:
+    """ScanError for what no label holds and no database can look up.
+
+    Bytes that are not UTF-8 cannot be encoded for the database driver at all, and PostgreSQL
+    refuses NUL in any text; both come from a scanner set to the wrong character set or with a
+    binary prefix/suffix, so the grader is told to check the scanner rather than shown a crash.
+    """
+    bad = _NOT_UTF8.search(raw_code)
+    if bad:
+        point = ord(bad.group())  # U+DC80..U+DCFF: the undecodable byte 0x80..0xFF itself
+        what = f"0x{point - 0xDC00:02x}" if 0xDC80 <= point <= 0xDCFF else f"U+{point:04X}"
+        raise ScanError(
+            _("Scan is not UTF-8 text ({what} at position {position}): check the scanner's "
+              "character set and rescan").format(what=what, position=bad.start() + 1)
+        )  # fmt: skip
+    if "\x00" in raw_code:
+        raise ScanError(
+            _("Scan contains a NUL character at position {position}: check the scanner's "
+              "prefix and suffix and rescan").format(position=raw_code.index("\x00") + 1)
+        )  # fmt: skip
 
 
 def _lpn_result(session: Session, normalized: str) -> ScanResult:

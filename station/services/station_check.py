@@ -31,6 +31,7 @@ from devices.printing import ZplTcpPrinter
 from devices.registry import DeviceSet, build_devices
 from inspection_rules.loader import SHIPPED_DIR, load_standards
 from station.db import Database, create_station_engine, current_revision, head_revision
+from station.file_modes import secure_data_dir
 from station.i18n import N_, _
 from station.settings import Settings
 from station.standards import StandardsLoad
@@ -142,7 +143,7 @@ def run_checks(checks: list[tuple[str, Check]], timeout_s: float) -> list[Findin
 
 def check_data_dir(data_dir: Path) -> Finding:
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(data_dir)
         with tempfile.TemporaryFile(dir=data_dir) as probe:
             probe.write(b"ok")
     except OSError as exc:

@@ -8,7 +8,8 @@ bench (bootstrap), and the last admin who can sign in can be neither demoted nor
 Sign-in counts wrong PINs per user and locks the account for a while after
 ``MAX_FAILED_SIGN_INS`` in a row, so a 4-6 digit PIN cannot be guessed at the bench. The count
 is committed even though the sign-in is refused: the refusal is raised only after the write
-transaction has committed.
+transaction has committed. A failed sign-in with a user name that matches no user is audited
+without that name (it is often a PIN typed into the name field), nor is it logged.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from station.audit import audit_action
@@ -39,6 +40,8 @@ MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=5)
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 _DISPLAY_NAME_MAX = 128
+#: The entity id of a failed sign-in whose user name matches no user (the name is not kept).
+UNKNOWN_USER = "-"
 
 
 class SignInRefused(ServiceError):
@@ -365,15 +368,19 @@ def sign_in(
         if user is not None and user.pin_hash != stored:  # PIN reset meanwhile: check again
             right = verify_pin(pin, user.pin_hash)
         if user is None:
+            # Not the typed name: a name that matches no user is often a PIN typed into the
+            # wrong field, and the audit trail is exported. The event itself is the count.
             audit_action(
                 session, station_actor, action="user.sign_in_failed", entity_type="user",
-                entity_id=name[:64] or "-", after={"reason": "unknown_user"},
+                entity_id=UNKNOWN_USER, after={"reason": "unknown_user"},
             )  # fmt: skip
             refusal = _wrong()
         else:
             refusal, signed_in = _check(session, station_actor, user, right, now)
+        user_known = user is not None
     if refusal is not None:
-        log.info("sign-in refused for %r at %s", name, station_actor.station_id)
+        who = name if user_known else "an unknown user name"
+        log.info("sign-in refused for %s at %s", who, station_actor.station_id)
         raise refusal
     assert signed_in is not None
     log.info("%s signed in at %s", signed_in.username, station_actor.station_id)
@@ -386,8 +393,8 @@ def _check(
     def failed(reason: str, **extra: Any) -> None:
         audit_action(
             session, station_actor, action="user.sign_in_failed", entity_type="user",
-            entity_id=user.id, after={"reason": reason, "failed_sign_ins": user.failed_sign_ins,
-                                      **extra},
+            entity_id=user.id, after={"reason": reason, "username": user.username,
+                                      "failed_sign_ins": user.failed_sign_ins, **extra},
         )  # fmt: skip
 
     if user.locked_until is not None:
@@ -397,7 +404,15 @@ def _check(
         user.locked_until = None  # the lockout is over: a fresh set of tries
         user.failed_sign_ins = 0
     if not right:
-        user.failed_sign_ins += 1
+        # Counted by the database: two benches refusing the same user at once both count.
+        session.flush()
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_sign_ins=User.failed_sign_ins + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(user, ["failed_sign_ins"])
         if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
             user.locked_until = now + LOCKOUT
             session.flush()

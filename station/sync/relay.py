@@ -6,9 +6,11 @@ Why it looks like this:
   delivered only after a 2xx, so a crash mid-send means the next run sends again; receivers
   dedupe by ``webhook-id`` (= event id). The body is the stored envelope serialized
   canonically, so a retry is byte-identical (only the timestamp and signature change).
-* Order per unit. For each endpoint only the oldest pending delivery of a unit (aggregate) is
-  eligible, so a unit's later event never overtakes an earlier one, even across restarts (the
-  rule is evaluated from the database, not from memory). Different units go in parallel.
+* Order per unit. For each endpoint only the oldest undelivered delivery of a unit (aggregate)
+  is eligible, so a unit's later event never overtakes an earlier one, even across restarts (the
+  rule is evaluated from the database, not from memory). Different units go in parallel. A dead
+  letter counts as undelivered: the unit's later events are held behind it (upstream must not
+  get a revision without the verdict it revises) until a supervisor retries or resolves it.
 * Never dropped. Retriable failures (408/429/5xx, network errors, timeouts) back off
   exponentially with full jitter, honouring ``Retry-After``; other 4xx go to the dead-letter
   state with the status and (truncated) response body; 410 also disables the endpoint.
@@ -31,7 +33,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import urllib3
-from sqlalchemy import Table, and_, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 from standardwebhooks import Webhook
 from urllib3.exceptions import HTTPError as TransportError
@@ -40,7 +53,13 @@ from urllib3.exceptions import TimeoutError as TransportTimeout
 
 from station.db import Database
 from station.models.ledger import DeliveryState, OutboxEvent
-from station.models.sync import DeliveryStatus, OutboxDelivery, WebhookEndpoint
+from station.models.sync import (
+    BLOCKING_STATES,
+    DONE_STATES,
+    DeliveryStatus,
+    OutboxDelivery,
+    WebhookEndpoint,
+)
 from station.sync.config import SyncConfig
 from station.sync.events import EventSchemaError, validate_event
 from station.sync.lease import RelayLease
@@ -337,13 +356,8 @@ class Relay:
                 break
         return created
 
-    def _due_jobs(self, now: datetime, exclude: set[uuid.UUID]) -> list[_Job]:
-        """The oldest pending delivery of each unit per enabled endpoint, if it is due.
-
-        Walks pending deliveries in event order and keeps a row only when no older delivery of
-        its unit is pending: index probes (``ix_outbox_deliveries_unit_order``), so a pass costs
-        about the batch, not the backlog.
-        """
+    def claim_query(self, now: datetime, exclude: set[uuid.UUID] | None = None) -> Select[Any]:
+        """The due deliveries ``_due_jobs`` takes (public so its query plan can be checked)."""
         d, e = OutboxDelivery, OutboxEvent
         older = aliased(OutboxDelivery)
         query = (
@@ -356,7 +370,7 @@ class Relay:
                 ~exists().where(
                     older.endpoint_id == d.endpoint_id,
                     older.aggregate_id == d.aggregate_id,
-                    older.state == DeliveryStatus.PENDING,
+                    older.state.in_(BLOCKING_STATES),
                     or_(
                         older.event_created_at < d.event_created_at,
                         and_(
@@ -371,6 +385,17 @@ class Relay:
         )
         if exclude:
             query = query.where(d.id.not_in(exclude))
+        return query
+
+    def _due_jobs(self, now: datetime, exclude: set[uuid.UUID]) -> list[_Job]:
+        """The oldest undelivered delivery of each unit per enabled endpoint, if it is due.
+
+        Walks pending deliveries in event order and keeps a row only when no older delivery of
+        its unit is pending or dead (a dead letter holds the unit's later events): index probes
+        (``ix_outbox_deliveries_unit_order``), so a pass costs about the batch (plus the few
+        held rows it looks past), not the backlog.
+        """
+        query = self.claim_query(now, exclude)
         rows: list[Any] = []
         with self.db.read() as session:
             # Row by row decoding is the relay's biggest CPU chunk: take it in small pieces and
@@ -545,7 +570,7 @@ class Relay:
                     .where(
                         ~exists().where(
                             OutboxDelivery.event_id == OutboxEvent.id,
-                            OutboxDelivery.state != DeliveryStatus.DELIVERED,
+                            OutboxDelivery.state.not_in(DONE_STATES),
                         )
                     )
                     .values(state=DeliveryState.DELIVERED.value, delivered_at=now)

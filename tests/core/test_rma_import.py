@@ -387,6 +387,25 @@ def test_multiline_quoted_cells_keep_physical_line_numbers(db: Database, tmp_pat
 
 
 @pytest.mark.usefixtures("catalog")
+def test_a_row_with_too_many_values_skips_its_whole_rma(db: Database, tmp_path: Path) -> None:
+    """Its other row is good, but a return with a missing line would be received wrongly."""
+    text = (
+        "rma_number,seller,channel,sku,qty\n"  # 1
+        "RMA-3201,NORDKNIT,amazon,NK-SWT-M,1\n"  # 2
+        "RMA-3202,NORDKNIT,amazon,NK-SWT-M,1\n"  # 3 good row of a bad RMA
+        "RMA-3202,NORDKNIT,amazon,NK-SCF-01,1,49,90\n"  # 4 unquoted decimal comma
+    )
+    path = write(tmp_path, "wide.csv", text)
+    report = import_rmas(db, path, station_id=STATION)
+    assert [str(error) for error in report.errors] == [
+        f"{path}:4: row has 7 values but the header has 5 columns; a value containing "
+        '"," must be in double quotes (RMA RMA-3202 not imported)'
+    ]
+    assert (report.created, report.skipped) == (1, 1)
+    assert load(db, "RMA-3202") is None
+
+
+@pytest.mark.usefixtures("catalog")
 def test_unclosed_quote_is_reported_at_its_row(db: Database, tmp_path: Path) -> None:
     text = (
         "rma_number,seller,channel,reason_text,sku\n"

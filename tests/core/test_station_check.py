@@ -161,6 +161,7 @@ def test_a_check_that_hangs_becomes_a_finding() -> None:
     assert findings[1].key == "slow" and not findings[1].ok and "0.2 s" in findings[1].what
 
 
+@pytest.mark.sqlite_only
 def test_station_doctor_json(settings: Settings, capsys) -> None:
     code = cli.main(["doctor", "--simulate", "--json", "--data-dir", str(settings.data_dir)])
 

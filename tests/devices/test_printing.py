@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 from pathlib import Path
 
@@ -44,7 +46,7 @@ class JobEvents:
 def simulator():
     sim = PrinterSimulator().start()
     yield sim
-    sim.stop()
+    sim.close()
 
 
 def test_parse_address():
@@ -96,10 +98,29 @@ def test_spooler_printer_down_then_up_delivers_exactly_once(tmp_path: Path):
         assert sim.wait_for_jobs(1, TIMEOUT)
     finally:
         spooler.stop()
-        sim.stop()
+        sim.close()
     assert sim.jobs == [payload]
     assert spooler.jobs() == [] and list((tmp_path / "spool").iterdir()) == []
     assert health[-1] == (True, None)
+
+
+def test_a_printer_switched_off_keeps_its_port_and_refuses_connections():
+    """While the printer is off, nothing else may take its port: a spooler retrying a free
+    local port can connect to itself, and any program may be given it; either way the printer
+    could not come back on its address."""
+    with PrinterSimulator() as sim:
+        port = sim.port
+        sim.stop()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT).close()
+        with socket.socket() as other, pytest.raises(OSError) as taken:
+            other.bind(("127.0.0.1", port))
+        assert taken.value.errno == errno.EADDRINUSE
+        sim.start()
+        assert sim.port == port
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:
+            client.sendall(b"^XA^FDback^FS^XZ")
+        assert sim.wait_for_jobs(1, TIMEOUT) and sim.jobs == [b"^XA^FDback^FS^XZ"]
 
 
 def test_spooler_sends_in_order(tmp_path: Path, simulator):

@@ -6,6 +6,8 @@ reached the simulator) with a generous timeout, and no assertion is about elapse
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -175,6 +177,25 @@ def test_port_vanishes_and_returns(rig, tmp_path: Path, transport: str, protocol
     sim.reappear()
     rec.wait(lambda: rec.states[-1] is ScaleState.CONNECTED, "reconnected")
     assert scale.read_stable(WAIT, fresh=True).grams == pytest.approx(700.0, abs=1.0)
+
+
+def test_a_vanished_tcp_scale_refuses_connections_and_keeps_its_port() -> None:
+    """While the scale is gone, nothing else may take its port: the reconnecting driver's own
+    self-connect, or any program binding a free port, would make it fail to come back."""
+    with ScaleSimulator("mt-sics", grams=300.0, transport="tcp", seed=7) as sim:
+        url = sim.url
+        port = int(url.rsplit(":", 1)[1])
+        sim.vanish()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=WAIT).close()
+        with socket.socket() as other, pytest.raises(OSError) as taken:
+            other.bind(("127.0.0.1", port))
+        assert taken.value.errno == errno.EADDRINUSE
+        sim.reappear()
+        assert sim.url == url
+        with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as client:
+            client.sendall(b"SI\r\n")
+            assert client.makefile("rb").readline().startswith(b"S S")
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ui.viewmodels.bench import BenchViewModel
 from ui.widgets.bench_window import BenchWindow
 
+WAIT_MS = 15_000  # generous: a loaded machine is slow; a pass never takes this long
+
 
 class Grader:
     """Drives the window by keys and scans only, and counts them."""
@@ -43,11 +45,11 @@ class Grader:
 
     def answer(self, code: str, value: Any) -> None:
         """The focused question must be ``code``; press the digit the wanted answer shows."""
-        self.qtbot.waitUntil(lambda: self.focused_item() == code, timeout=3000)
+        self.qtbot.waitUntil(lambda: self.focused_item() == code, timeout=WAIT_MS)
         buttons = self.window.form.answer_widgets(code)
         button = next(b for b in buttons if b.property("answer") == value)
         self.key(Qt.Key(Qt.Key.Key_0 + int(button.property("key"))))
-        self.qtbot.waitUntil(lambda: self.vm.answer(code) == value, timeout=3000)
+        self.qtbot.waitUntil(lambda: self.vm.answer(code) == value, timeout=WAIT_MS)
 
     def answer_all(self, answers: dict[str, Any]) -> None:
         # In the order the focus takes them, which must be the checklist's order.

@@ -4,7 +4,6 @@ the verdict is recorded. The grader's work must survive both."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -24,12 +23,6 @@ from ui.viewmodels.bench import BenchState
 WAIT_MS = 15_000  # generous: reconnecting backs off; a pass never takes this long
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def scale_sim(tmp_path: Path) -> Iterator[ScaleSimulator]:
     # A stable device name that follows the pty, like /dev/serial/by-id/...
@@ -40,19 +33,23 @@ def scale_sim(tmp_path: Path) -> Iterator[ScaleSimulator]:
 
 
 @pytest.fixture
-def printer_port() -> int:
-    return _free_port()
+def printer() -> Iterator[PrinterSimulator]:
+    """A printer that is switched off: its port refuses, and stays its own until it is on."""
+    simulator = PrinterSimulator().start()
+    simulator.stop()
+    yield simulator
+    simulator.close()
 
 
 @pytest.fixture
-def context(settings, scale_sim, printer_port) -> Iterator[AppContext]:
+def context(settings, scale_sim, printer) -> Iterator[AppContext]:
     ctx = AppContext.build(
         replace(
             settings,
             scale=ScaleConfig(driver="serial", port=scale_sim.url, protocol="mt-sics"),
             camera=CameraConfig(driver="simulated"),
             printer=PrinterConfig(
-                driver="zpl-tcp", address=f"127.0.0.1:{printer_port}", retry_s=0.2, timeout_s=1
+                driver="zpl-tcp", address=printer.address, retry_s=0.2, timeout_s=1
             ),
         )
     )
@@ -91,7 +88,7 @@ def test_the_scale_unplugged_mid_inspection_and_back(qtbot, bench, scale_sim):
 
 
 def test_the_printer_down_at_finalize_keeps_the_verdict_and_prints_when_back(
-    qtbot, context, bench, scale_sim, printer_port
+    qtbot, context, bench, scale_sim, printer
 ):
     window, vm, grader = bench
     scale_sim.place(420.0)
@@ -115,7 +112,7 @@ def test_the_printer_down_at_finalize_keeps_the_verdict_and_prints_when_back(
     qtbot.waitUntil(lambda: "refused" in strip.labels["printer"].toolTip(), timeout=WAIT_MS)
     assert strip.states["printer"] != "ok"
 
-    with PrinterSimulator(port=printer_port) as printer:
-        # The spooler keeps retrying: the labels come out once the printer answers.
-        assert printer.wait_for_jobs(1, timeout=WAIT_MS / 1000)
-        assert any(lpn.encode() in job for job in printer.jobs)
+    printer.start()  # switched on, on the same port
+    # The spooler keeps retrying: the labels come out once the printer answers.
+    assert printer.wait_for_jobs(1, timeout=WAIT_MS / 1000)
+    assert any(lpn.encode() in job for job in printer.jobs)

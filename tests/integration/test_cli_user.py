@@ -34,6 +34,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]
 @pytest.fixture(autouse=True)
 def _no_pin_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STATION_PIN", raising=False)
+    monkeypatch.delenv("STATION_NEW_PIN", raising=False)
 
 
 def test_bootstrap_add_list_set_role_and_refusals(
@@ -56,8 +57,10 @@ def test_bootstrap_add_list_set_role_and_refusals(
 
     # As anna (PIN from the environment): add a grader with a chosen PIN (not echoed).
     monkeypatch.setenv("STATION_PIN", anna_pin)
+    monkeypatch.setenv("STATION_NEW_PIN", "4321")
     code, result = run_json(capsys, "user", "add", "bob", "--name", "Bob Stone", "--role", "grader",
-                            "--pin", "4321", "--as", "anna", "--data-dir", data)  # fmt: skip
+                            "--as", "anna", "--data-dir", data)  # fmt: skip
+    monkeypatch.delenv("STATION_NEW_PIN")
     assert code == 0 and result["username"] == "bob" and result["role"] == "grader"
     assert result["pin"] is None and "pin_hash" not in result
 
@@ -112,11 +115,21 @@ def test_bootstrap_add_list_set_role_and_refusals(
     assert "user.sign_in_failed" in actions and "user.signed_in" in actions
 
 
+def _add_root(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data: str
+) -> None:
+    """The first admin, root, with PIN 1234 (from the environment, never from argv)."""
+    with monkeypatch.context() as env:
+        env.setenv("STATION_NEW_PIN", "1234")
+        code, _out, err = run(capsys, "user", "add", "root", "--name", "Root", "--role", "admin",
+                              "--data-dir", data)  # fmt: skip
+    assert code == 0, err
+
+
 def test_as_without_a_pin_and_no_terminal_is_refused(
     data: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run(capsys, "user", "add", "root", "--name", "Root", "--role", "admin", "--pin", "1234",
-        "--data-dir", data)  # fmt: skip
+    _add_root(capsys, monkeypatch, data)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     code, result = run_json(capsys, "user", "set-role", "root", "admin", "--as", "root",
                             "--data-dir", data)  # fmt: skip
@@ -126,8 +139,7 @@ def test_as_without_a_pin_and_no_terminal_is_refused(
 def test_pin_is_asked_for_in_a_terminal(
     data: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run(capsys, "user", "add", "root", "--name", "Root", "--role", "admin", "--pin", "1234",
-        "--data-dir", data)  # fmt: skip
+    _add_root(capsys, monkeypatch, data)
     asked: list[str] = []
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or "1234")
@@ -145,8 +157,10 @@ def test_demo_users_get_pins_that_sign_in(
                             "--data-dir", data)  # fmt: skip
     assert code == 0 and set(seeded["user_pins"]) == {"grader1", "supervisor1", "admin1"}
     monkeypatch.setenv("STATION_PIN", seeded["user_pins"]["admin1"])
-    code, result = run_json(capsys, "user", "reset-pin", "grader1", "--pin", "86420", "--as",
-                            "admin1", "--data-dir", data)  # fmt: skip
+    monkeypatch.setenv("STATION_NEW_PIN", "86420")
+    code, result = run_json(capsys, "user", "reset-pin", "grader1", "--as", "admin1",
+                            "--data-dir", data)  # fmt: skip
+    monkeypatch.delenv("STATION_NEW_PIN")
     assert code == 0 and result == {"username": "grader1", "pin": None}
     monkeypatch.setenv("STATION_PIN", seeded["user_pins"]["supervisor1"])
     code, result = run_json(capsys, "user", "set-role", "grader1", "admin", "--as",

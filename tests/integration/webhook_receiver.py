@@ -2,8 +2,10 @@
 
 It verifies every request with the official ``standardwebhooks`` library, applies each event
 at most once (dedupe by ``webhook-id``, like a well-behaved receiver), and can misbehave on
-demand: answer an error status (with ``Retry-After``), answer slowly, or apply the event and
-then drop the connection without answering (the case at-least-once delivery exists for).
+demand: answer an error status (with ``Retry-After``), hold the answer until the test releases
+it, or apply the event and then drop the connection without answering (the case at-least-once
+delivery exists for). Whatever it is told, it answers in correct HTTP/1.1, so a misbehaviour
+asked for never corrupts the next answer on the same keep-alive connection.
 """
 
 from __future__ import annotations
@@ -25,11 +27,18 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: str = "ok"
-    delay_s: float = 0.0
+    delay_s: float = 0.0  # pacing only: never what a test's outcome hangs on
     drop_after_apply: bool = False  # apply the event, then close the socket without a reply
+    # Answer only once the test sets this event: a reply slower than any timeout, however
+    # fast or slow the machine (a fixed delay races the client's timeout under load).
+    hold: threading.Event | None = None
 
 
 Behaviour = Callable[[dict[str, Any], int], Reply]  # (event envelope, attempt no. for it)
+
+#: Final statuses that never carry a body (1xx are interim and not given as a Reply).
+NO_BODY_STATUSES = frozenset({204, 304})
+HOLD_LIMIT_S = 60.0  # a held reply is given up after this (a test that failed first)
 
 
 class Receiver:
@@ -89,6 +98,8 @@ class Receiver:
         reply = self.behaviour(event, attempt)
         if reply.delay_s:
             time.sleep(reply.delay_s)
+        if reply.hold is not None and not reply.hold.wait(HOLD_LIMIT_S):
+            return  # the test never released it: drop the request, apply nothing
         if reply.status < 300 or reply.drop_after_apply:
             with self.changed:
                 if event_id not in self.effects:  # dedupe: a redelivery has no second effect
@@ -104,13 +115,19 @@ class Receiver:
 
     @staticmethod
     def _answer(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
-        data = reply.body.encode()
+        """Answer in correct HTTP/1.1, whatever the Reply says: a 204 or 304 has neither a body
+        nor a Content-Length (RFC 9110 sections 8.6, 15.3.5 and 15.4.5). A body after either
+        stays in the keep-alive stream and is read as the start of the next response."""
+        bodiless = reply.status in NO_BODY_STATUSES
+        data = b"" if bodiless else reply.body.encode()
         handler.send_response(reply.status)
         for name, value in reply.headers.items():
             handler.send_header(name, value)
-        handler.send_header("content-length", str(len(data)))
+        if not bodiless:
+            handler.send_header("content-length", str(len(data)))
         handler.end_headers()
-        handler.wfile.write(data)
+        if data:
+            handler.wfile.write(data)
 
     def wait_applied(self, n: int, timeout: float = 30.0) -> bool:
         with self.changed:

@@ -18,6 +18,7 @@ import pwd
 import shutil
 import socket
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,6 +90,20 @@ class Cluster:
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _wait_until_accepting(cluster: Cluster, attempts: int = 600) -> None:
+    """The executor returns once the port is open; the server may still answer "the database
+    system is starting up" for a while after that. Wait for a real login (up to a minute)."""
+    import psycopg
+
+    for _attempt in range(attempts):
+        try:
+            cluster.admin("SELECT 1")
+            return
+        except psycopg.OperationalError:
+            time.sleep(0.1)
+    cluster.admin("SELECT 1")  # the last try raises with the server's own words
+
+
 @contextmanager
 def running_cluster() -> Iterator[Cluster]:
     """Starts a cluster, migrates the template database, yields; stops and deletes it after."""
@@ -122,6 +137,7 @@ def running_cluster() -> Iterator[Cluster]:
     executor.start()
     try:
         cluster = Cluster(host="127.0.0.1", port=port)
+        _wait_until_accepting(cluster)
         cluster.admin(f'CREATE DATABASE "{TEMPLATE_DB}"')
         upgrade_database(cluster.url(TEMPLATE_DB))
         yield cluster

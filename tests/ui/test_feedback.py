@@ -278,7 +278,7 @@ def test_flash_sets_the_property_and_a_widget_owned_timer_clears_it(qtbot, vm) -
     assert flash.active
     timers = [t for t in field.findChildren(QTimer) if t.isActive()]
     assert len(timers) == 1 and timers[0].isSingleShot() and timers[0].parent() is field
-    qtbot.waitUntil(lambda: field.property("flash") is None, timeout=2000)
+    qtbot.waitUntil(lambda: field.property("flash") is None, timeout=10_000)
     assert not flash.active
     flash.flash(Feedback.VERDICT_RECORDED)
     assert field.property("flash") == "success"

@@ -1,4 +1,5 @@
-"""Sync state for the window: what is waiting, what failed, retry — never blocking the bench.
+"""Sync state for the window: what is waiting, what failed and what it holds back (a unit's
+later events wait behind its dead letter), retry or resolve — never blocking the bench.
 
 The relay delivers on its own thread; its per-pass callback is re-emitted here as a queued
 signal, and the status is read on a worker. The bench works offline as usual: this only shows.
@@ -76,6 +77,22 @@ class SyncViewModel(QObject):
         db, actor = self._db, self._acting()
         self._runner.submit(lambda: sync_status.retry_all_dead(db, actor), self._after_retry,
                             lambda error: self.messageChanged.emit(str(error)))  # fmt: skip
+
+    def resolve(self, delivery_id: uuid.UUID, reason: str) -> None:
+        """A supervisor settled a dead letter by hand: it stops holding its unit's events."""
+        db, actor = self._db, self._acting()
+        self._runner.submit(lambda: sync_status.resolve(db, actor, delivery_id, reason),
+                            self._after_retry,
+                            lambda error: self.messageChanged.emit(str(error)))  # fmt: skip
+
+    def held_lines(self) -> list[str]:
+        """One line per endpoint with events held behind a dead letter (count and units), in
+        the language in force: what the indicator's tip and the dead-letter list say."""
+        if self.status is None:
+            return []
+        return [
+            sync_status.held_text(e.held, e.held_units) for e in self.status.endpoints if e.held
+        ]
 
     def _acting(self) -> Actor:
         """Who retries: the signed-in user (a supervisor); the service checks the role."""

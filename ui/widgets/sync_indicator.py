@@ -1,12 +1,19 @@
-"""Sync indicator for the status area: pending / offline / failed, and the dead-letter list."""
+"""Sync indicator for the status area: pending / offline / failed, and the dead-letter list.
+
+A dead letter holds its unit's later events (the relay keeps each unit's order), so both say
+how many events wait behind one and for which units: otherwise a supervisor sees "pending"
+that never drains and no reason why.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -14,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.sync.status import SyncStatus
+from station.sync.status import DeadDelivery, SyncStatus
 from ui.i18n import Retranslatable
 from ui.theme import TOUCH_TARGET_PX, set_style_property
 from ui.viewmodels.sync import SyncViewModel
@@ -50,6 +57,8 @@ def describe(owner: QObject, status: SyncStatus | None) -> tuple[str, str]:
     state = sync_state(status)
     if status is None or state == "checking":
         text = owner.tr("Sync: checking…")
+    elif state == "failed" and status.held:
+        text = owner.tr("Sync: {n} FAILED, {held} held").format(n=status.dead, held=status.held)
     elif state == "failed":
         text = owner.tr("Sync: {n} FAILED").format(n=status.dead)
     elif state == "offline":
@@ -84,6 +93,7 @@ class SyncIndicator(Retranslatable, QPushButton):
         if status is not None and status.oldest_pending_age_s is not None:
             minutes = status.oldest_pending_age_s / 60
             tips.append(self.tr("Oldest waiting event: {m:.0f} min").format(m=minutes))
+        tips += self._vm.held_lines()
         if sync_state(status) == "failed":
             tips.append(self.tr("Click to see the undelivered events and retry them"))
         self.setToolTip("\n".join(tips))
@@ -95,25 +105,45 @@ class SyncIndicator(Retranslatable, QPushButton):
 
 
 class DeadLetterDialog(Retranslatable, QDialog):
-    """Events an endpoint refused (4xx): shown with the reply, retried by a supervisor."""
+    """Events an endpoint refused (4xx): shown with the reply and the unit's events each one
+    holds back, retried by a supervisor, or resolved by hand with a reason (not sent again)."""
+
+    COLUMNS = 6
+    REPLY_COLUMN = 5
 
     def __init__(self, vm: SyncViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMinimumSize(560, 300)
         self.resize(820, 360)
         self._vm = vm
-        self.table = QTableWidget(0, 5, self)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table = QTableWidget(0, self.COLUMNS, self)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(
+            self.REPLY_COLUMN, QHeaderView.ResizeMode.Stretch
+        )
+        self._letters: list[DeadDelivery] = []
         self.summary = QLabel(self)
         self.summary.setObjectName("deadLetterSummary")
         self.summary.setWordWrap(True)
         self.retry_all = QPushButton(self)
         self.retry_all.setMinimumHeight(TOUCH_TARGET_PX)
         self.retry_all.clicked.connect(vm.retry_all_dead)
+        self.reason = QLineEdit(self)
+        self.reason.setMinimumHeight(TOUCH_TARGET_PX)
+        self.reason.textChanged.connect(self._enable_resolve)
+        self.resolve = QPushButton(self)
+        self.resolve.setMinimumHeight(TOUCH_TARGET_PX)
+        self.resolve.clicked.connect(self._resolve_selected)
+        self.table.itemSelectionChanged.connect(self._enable_resolve)
+        settle = QHBoxLayout()
+        settle.addWidget(self.reason, 1)
+        settle.addWidget(self.resolve)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.retry_all)
+        layout.addLayout(settle)
         self.message = QLabel(self)
         self.message.setObjectName("deadLetterMessage")
         set_style_property(self.message, "state", "error")
@@ -129,18 +159,42 @@ class DeadLetterDialog(Retranslatable, QDialog):
         self.setWindowTitle(self.tr("Undelivered events"))
         self.table.setHorizontalHeaderLabels(
             [self.tr("Endpoint"), self.tr("Unit"), self.tr("Status"), self.tr("Attempts"),
-             self.tr("Reply")]
+             self.tr("Events held"), self.tr("Reply")]
         )  # fmt: skip
         self.retry_all.setText(self.tr("Retry all failed"))
-        self.summary.setText(describe(self, self._vm.status)[0])
+        self.reason.setPlaceholderText(self.tr("Why it is settled by hand"))
+        self.resolve.setText(self.tr("Resolve selected"))
+        self.resolve.setToolTip(
+            self.tr("Not sent again; the unit's events it holds are sent in order")
+        )
+        self._show_summary(self._vm.status)
+
+    def _show_summary(self, status: SyncStatus | None) -> None:
+        self.summary.setText("\n".join([describe(self, status)[0], *self._vm.held_lines()]))
 
     def _show(self, status: SyncStatus | None) -> None:
         letters = status.dead_letters if status else []
-        self.summary.setText(describe(self, status)[0])
+        self._letters = list(letters)
+        self._show_summary(status)
         self.table.setRowCount(len(letters))
         for row, letter in enumerate(letters):
             values = [letter.endpoint_url, letter.aggregate_id[:8], str(letter.last_status or "–"),
-                      str(letter.attempts), (letter.response_body or letter.last_error or "")[:200]]  # fmt: skip
+                      str(letter.attempts), str(letter.held),
+                      (letter.response_body or letter.last_error or "")[:200]]  # fmt: skip
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
         self.retry_all.setEnabled(bool(letters))
+        self._enable_resolve()
+
+    def _selected(self) -> DeadDelivery | None:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return self._letters[min(rows)] if rows and min(rows) < len(self._letters) else None
+
+    def _enable_resolve(self) -> None:
+        self.resolve.setEnabled(self._selected() is not None and bool(self.reason.text().strip()))
+
+    def _resolve_selected(self) -> None:
+        letter = self._selected()
+        if letter is not None:
+            self._vm.resolve(letter.id, self.reason.text())
+            self.reason.clear()
