@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import socket
 import threading
 from pathlib import Path
@@ -20,6 +19,7 @@ from devices.printing import (
     sample_label_zpl,
 )
 from devices.spooler import Spooler
+from tests.devices.ports import assert_refused_and_reserved
 
 TIMEOUT = 10.0
 
@@ -111,11 +111,7 @@ def test_a_printer_switched_off_keeps_its_port_and_refuses_connections():
     with PrinterSimulator() as sim:
         port = sim.port
         sim.stop()
-        with pytest.raises(ConnectionRefusedError):
-            socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT).close()
-        with socket.socket() as other, pytest.raises(OSError) as taken:
-            other.bind(("127.0.0.1", port))
-        assert taken.value.errno == errno.EADDRINUSE
+        assert_refused_and_reserved(port, TIMEOUT)
         sim.start()
         assert sim.port == port
         with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:

@@ -6,7 +6,6 @@ reached the simulator) with a generous timeout, and no assertion is about elapse
 
 from __future__ import annotations
 
-import errno
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from devices.scale import Weight
 from devices.scale_protocols import PROTOCOLS, Reading
 from devices.scale_simulator import ScaleSimulator
 from devices.serial_scale import ScaleState, ScaleTimeout, SerialScale
+from tests.devices.ports import assert_refused_and_reserved
 
 WAIT = 15.0  # generous: CI machines stall; a pass never takes this long
 
@@ -186,11 +186,7 @@ def test_a_vanished_tcp_scale_refuses_connections_and_keeps_its_port() -> None:
         url = sim.url
         port = int(url.rsplit(":", 1)[1])
         sim.vanish()
-        with pytest.raises(ConnectionRefusedError):
-            socket.create_connection(("127.0.0.1", port), timeout=WAIT).close()
-        with socket.socket() as other, pytest.raises(OSError) as taken:
-            other.bind(("127.0.0.1", port))
-        assert taken.value.errno == errno.EADDRINUSE
+        assert_refused_and_reserved(port, WAIT)
         sim.reappear()
         assert sim.url == url
         with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as client:
