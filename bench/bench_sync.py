@@ -37,7 +37,8 @@ from station.services.common import Actor  # noqa: E402
 from station.services.demo import seed_demo  # noqa: E402
 from station.sync.config import SyncConfig  # noqa: E402
 from station.sync.endpoints import add_endpoint  # noqa: E402
-from station.sync.relay import Relay, canonical_body  # noqa: E402
+from station.sync.relay import Relay  # noqa: E402
+from station.sync.sender import canonical_body  # noqa: E402
 from station.sync.status import sync_status  # noqa: E402
 
 

@@ -3,8 +3,9 @@
 Why: a suite can pass while it misses the bugs that matter (finalize no longer atomic, a stale
 dispute version accepted, a 3xx counted as delivered...). mutmut plants such bugs one at a
 time and runs the tests that cover the changed function; a mutant that no test notices
-"survives". Which modules are mutated and which tests run is [tool.mutmut] in pyproject.toml:
-the invariants only, so a run fits the two-core bench machines.
+"survives". Which files mutmut mutates and which tests run is [tool.mutmut] in pyproject.toml;
+which of their functions carry an invariant, and so are run and scored, is
+scripts/mutation_scope.toml. The invariants only, so a run fits the two-core bench machines.
 
 Usage::
 
@@ -12,7 +13,7 @@ Usage::
     python scripts/mutation.py station.sync.relay  # (re)run one module's mutants, then report
     python scripts/mutation.py --report            # only report the last results
 
-The report gives per module: mutants, killed, survived, equivalent (listed with the reason in
+The report gives per module (its invariant functions): mutants, killed, survived, equivalent (listed with the reason in
 scripts/mutation_equivalent.toml: the mutant behaves exactly as the original), and any other
 outcome (timeout, no tests). It exits 1 when a mutant survives that is not listed as
 equivalent, so it can gate CI. ``mutmut show NAME`` prints a mutant's diff.
@@ -21,6 +22,7 @@ equivalent, so it can gate CI. ``mutmut show NAME`` prints a mutant's diff.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import logging
 import os
 import re
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT_FILE = ROOT / "scripts" / "mutation_equivalent.toml"
+SCOPE_FILE = ROOT / "scripts" / "mutation_scope.toml"
 RESULT_LINE = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+?)\s*$")
 MODULE_OF = re.compile(r"^(?P<module>.+?)\.x(?:_|ǁ)")
 
@@ -44,10 +47,36 @@ def mutmut() -> list[str]:
     return [str(Path(sys.executable).with_name("mutmut"))]
 
 
-def module_glob(module: str) -> str:
-    """``station/sync/relay.py`` or ``station.sync.relay`` -> the mutant-name glob mutmut takes."""
-    dotted = module.removesuffix(".py").replace("/", ".").strip(".")
-    return f"{dotted}.*"
+def dotted(module: str) -> str:
+    """``station/sync/relay.py`` or ``station.sync.relay`` -> ``station.sync.relay``."""
+    return module.removesuffix(".py").replace("/", ".").strip(".")
+
+
+def load_scope() -> dict[str, list[str]]:
+    """Module -> its invariant functions (``name``, ``Class.method`` or ``*``)."""
+    with SCOPE_FILE.open("rb") as handle:
+        scope = tomllib.load(handle)["scope"]
+    return {str(module): [str(name) for name in names] for module, names in scope.items()}
+
+
+def mutant_glob(module: str, function: str) -> str:
+    """The mutmut 3 mutant-name glob of one function: ``x_f`` for a function, ``xǁCǁm`` for
+    a method of class C."""
+    if function == "*":
+        return f"{module}.*"
+    if "." in function:
+        owner, method = function.split(".", 1)
+        return f"{module}.xǁ{owner}ǁ{method}__mutmut_*"
+    return f"{module}.x_{function}__mutmut_*"
+
+
+def scope_globs(scope: dict[str, list[str]], modules: list[str]) -> list[str]:
+    """The globs of the chosen modules' invariant functions (all modules when none chosen)."""
+    chosen = [dotted(m) for m in modules] or list(scope)
+    unknown = [m for m in chosen if m not in scope]
+    if unknown:
+        raise SystemExit(f"not in {SCOPE_FILE.name}: {', '.join(unknown)}")
+    return [mutant_glob(m, f) for m in chosen for f in scope[m]]
 
 
 def read_results() -> dict[str, str]:
@@ -76,9 +105,8 @@ def report(results: dict[str, str], equivalent: dict[str, str], only: list[str])
     """Prints the per-module table and the surviving mutants; returns how many need a test."""
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
-    prefixes = [glob.removesuffix("*") for glob in only]
     for name, status in sorted(results.items()):
-        if prefixes and not any(name.startswith(p) for p in prefixes):
+        if not any(fnmatch.fnmatchcase(name, glob) for glob in only):
             continue
         module = MODULE_OF.match(name)["module"]  # type: ignore[index]
         if status == "survived" and name in equivalent:
@@ -114,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    globs = [module_glob(m) for m in args.modules]
+    globs = scope_globs(load_scope(), args.modules)
     if not args.report:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
         started = time.monotonic()

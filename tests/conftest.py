@@ -131,6 +131,17 @@ def db(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A local port that refuses connections for the whole test: bound (never listening) and
+    kept, so no other process can take it meanwhile. A port closed after reading its number
+    is free: anything may bind it, or a retrying client may connect to itself."""
+    from devices.tcp_ports import reserve_port
+
+    with reserve_port() as reservation:
+        yield int(reservation.getsockname()[1])
+
+
 @pytest.fixture(scope="session")
 def shipped_standards():
     """The shipped standards, loaded and validated once per test session."""

@@ -15,21 +15,21 @@ Why it looks like this:
   exponentially with full jitter, honouring ``Retry-After``; other 4xx go to the dead-letter
   state with the status and (truncated) response body; 410 also disables the endpoint.
 
-Qt-free: the window runs it as a thread (``start``/``stop`` plus a status callback), the CLI
+One request (signature, HTTP, outcome) is ``sender.send``; creating and pruning the delivery
+rows is ``fanout``. Qt-free: the window runs it as a thread (``start``/``stop`` plus a status callback), the CLI
 calls ``run_once`` or runs the same thread in the foreground.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import urllib3
@@ -38,18 +38,12 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
-    delete,
     exists,
-    insert,
     or_,
     select,
     update,
 )
 from sqlalchemy.orm import aliased
-from standardwebhooks import Webhook
-from urllib3.exceptions import HTTPError as TransportError
-from urllib3.exceptions import NewConnectionError
-from urllib3.exceptions import TimeoutError as TransportTimeout
 
 from station.db import Database
 from station.models.ledger import DeliveryState, OutboxEvent
@@ -61,18 +55,16 @@ from station.models.sync import (
     WebhookEndpoint,
 )
 from station.sync.config import SyncConfig
-from station.sync.events import EventSchemaError, validate_event
+from station.sync.fanout import fan_out, prune_delivered
 from station.sync.lease import RelayLease
 from station.sync.relay_audit import audit_deliveries
-from station.sync.retry_after import is_retriable, parse_retry_after
+from station.sync.retry_after import is_retriable
+from station.sync.sender import ERROR_LIMIT, Job, Outcome, send
 from station.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-RESPONSE_BODY_LIMIT = 2000
-ERROR_LIMIT = 500
 MAX_RETRY_AFTER_S = 24 * 3600.0  # a receiver cannot park a delivery for longer than a day
-ENSURE_CHUNK = 50  # rows per write transaction: short locks, so finalize never waits long
 ROWS_PER_STEP = 10  # rows decoded between two checks for foreground work
 # A batch of 50 writes ~35 WAL pages; SQLite's own checkpoint starts at 1,000 pages.
 CHECKPOINT_EVERY = 8
@@ -98,38 +90,6 @@ class RunCounts:
     def add(self, other: RunCounts) -> None:
         for name in ("created", "sent", "delivered", "retried", "dead", "endpoints_disabled"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-@dataclass(frozen=True)
-class _Job:
-    delivery_id: uuid.UUID
-    event_id: uuid.UUID
-    endpoint_id: uuid.UUID
-    url: str
-    secrets: tuple[str, ...]
-    payload: dict[str, Any]
-    attempts: int
-
-
-@dataclass
-class _Outcome:
-    job: _Job
-    status: int | None = None
-    error: str | None = None
-    response_body: str | None = None
-    retry_after_s: float | None = None
-    invalid: str | None = None  # the event fails its published schema: never sent
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def canonical_body(envelope: dict[str, Any]) -> str:
-    """Sorted keys, no whitespace: the same bytes on every retry, so signatures are stable."""
-    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def sign(secrets: tuple[str, ...] | list[str], msg_id: str, timestamp: datetime, body: str) -> str:
-    """One ``v1,<b64>`` per secret, space-separated: receivers accept any one during rotation."""
-    return " ".join(Webhook(s).sign(msg_id, timestamp, body) for s in secrets)
 
 
 class Relay:
@@ -286,75 +246,8 @@ class Relay:
         return total
 
     def ensure_deliveries(self) -> int:
-        """One delivery row per (new event, enabled subscribed endpoint), created lazily.
-
-        New events are found by the ``fanned_out`` index, not by looking for events without
-        deliveries (that scanned every pending event on every pass). Adding or re-enabling an
-        endpoint marks pending events as new again (``station.outbox.refan_pending``); existing
-        deliveries are then skipped, so nothing is sent twice by this.
-        """
-        created = 0
-        new_events = (
-            select(
-                OutboxEvent.id,
-                OutboxEvent.aggregate_id,
-                OutboxEvent.event_type,
-                OutboxEvent.created_at,
-            )
-            .where(OutboxEvent.fanned_out.is_(False))
-            .order_by(OutboxEvent.created_at)
-            .limit(ENSURE_CHUNK)
-        )
-        while not self._stop.is_set():
-            self._step_aside()
-            with self.db.read() as session:  # cheap check first: no write lock when idle
-                if session.execute(new_events.limit(1)).first() is None:
-                    break
-            with self.db.write(background=True) as session:
-                rows = session.execute(new_events).all()
-                if not rows:
-                    break
-                endpoints = session.execute(
-                    select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
-                        WebhookEndpoint.enabled
-                    )
-                ).all()
-                ids = [row.id for row in rows]
-                existing = {
-                    (event_id, endpoint_id)
-                    for event_id, endpoint_id in session.execute(
-                        select(OutboxDelivery.event_id, OutboxDelivery.endpoint_id).where(
-                            OutboxDelivery.event_id.in_(ids)
-                        )
-                    )
-                }
-                now = utcnow()
-                values = [
-                    {
-                        "id": uuid.uuid4(),
-                        "event_id": row.id,
-                        "endpoint_id": endpoint_id,
-                        "aggregate_id": row.aggregate_id,
-                        "event_created_at": row.created_at,
-                        "state": DeliveryStatus.PENDING,
-                        "attempts": 0,
-                        "next_attempt_at": None,  # due at once
-                        "created_at": now,
-                    }
-                    for row in rows
-                    for endpoint_id, types in endpoints
-                    if (not types or row.event_type in types)
-                    and (row.id, endpoint_id) not in existing
-                ]
-                if values:
-                    session.execute(insert(OutboxDelivery), values)
-                session.execute(
-                    update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(fanned_out=True)
-                )
-            created += len(values)
-            if len(rows) < ENSURE_CHUNK:
-                break
-        return created
+        """One delivery row per (new event, enabled subscribed endpoint); see ``fan_out``."""
+        return fan_out(self.db, stopping=self._stop.is_set, step_aside=self._step_aside)
 
     def claim_query(self, now: datetime, exclude: set[uuid.UUID] | None = None) -> Select[Any]:
         """The due deliveries ``_due_jobs`` takes (public so its query plan can be checked)."""
@@ -387,7 +280,7 @@ class Relay:
             query = query.where(d.id.not_in(exclude))
         return query
 
-    def _due_jobs(self, now: datetime, exclude: set[uuid.UUID]) -> list[_Job]:
+    def _due_jobs(self, now: datetime, exclude: set[uuid.UUID]) -> list[Job]:
         """The oldest undelivered delivery of each unit per enabled endpoint, if it is due.
 
         Walks pending deliveries in event order and keeps a row only when no older delivery of
@@ -415,7 +308,7 @@ class Relay:
             endpoint = endpoints[endpoint_id]
             secrets = (endpoint.secret, *(endpoint.previous_secrets or []))
             jobs.append(
-                _Job(
+                Job(
                     delivery_id=delivery_id,
                     event_id=event_id,
                     endpoint_id=endpoint_id,
@@ -432,55 +325,9 @@ class Relay:
         if self.db.gate is not None:
             self.db.gate.yield_to_foreground()
 
-    def _send(self, job: _Job) -> _Outcome:
+    def _send(self, job: Job) -> Outcome:
         self._step_aside()
-        try:
-            validate_event(job.payload)  # receivers code against the published schema
-        except EventSchemaError as exc:
-            return _Outcome(job, invalid=str(exc)[:ERROR_LIMIT])
-        body = canonical_body(job.payload)  # here, not when batching: CPU only when sending
-        msg_id = str(job.event_id)
-        timestamp = datetime.now(UTC)  # wall clock: receivers check it against theirs
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": msg_id,
-            "webhook-timestamp": str(int(timestamp.timestamp())),
-            "webhook-signature": sign(job.secrets, msg_id, timestamp, body),
-            "user-agent": "returns-station-relay/1",
-        }
-        try:
-            response = self._http.request(
-                "POST",
-                job.url,
-                body=body.encode("utf-8"),
-                headers=headers,
-                redirect=False,
-                preload_content=False,
-            )
-        except NewConnectionError as exc:  # first: urllib3 makes it a ConnectTimeoutError too
-            return _Outcome(job, error=f"ConnectError: {exc}"[:ERROR_LIMIT])
-        except TransportTimeout as exc:
-            return _Outcome(job, error=f"timeout: {type(exc).__name__}")
-        except TransportError as exc:
-            return _Outcome(job, error=f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT])
-        outcome = _Outcome(job, status=response.status)
-        try:
-            # Read the body only when it is kept; a big one is cut and its connection dropped.
-            if response.status >= 300:
-                data = response.read(RESPONSE_BODY_LIMIT * 4, decode_content=True)
-                outcome.response_body = data.decode("utf-8", "replace")[:RESPONSE_BODY_LIMIT]
-                outcome.retry_after_s = parse_retry_after(
-                    response.headers.get("retry-after"), datetime.now(UTC)
-                )
-            else:
-                response.read(RESPONSE_BODY_LIMIT * 4)
-        except (TransportError, OSError):
-            pass  # the status is what counts; the connection is dropped below
-        finally:
-            if not response.closed:
-                response.close()  # a longer body than we keep: drop the connection, not read on
-            response.release_conn()
-        return outcome
+        return send(self._http, job)
 
     def _backoff(self, attempts_before: int, retry_after_s: float | None) -> float:
         cap = min(self.config.max_backoff_s, self.config.base_backoff_s * 2**attempts_before)
@@ -489,7 +336,7 @@ class Relay:
             delay = min(retry_after_s, MAX_RETRY_AFTER_S)
         return delay
 
-    def _record(self, outcomes: list[_Outcome]) -> RunCounts:
+    def _record(self, outcomes: list[Outcome]) -> RunCounts:
         """All results of a batch in one transaction: one fsync per batch, not per event."""
         counts = RunCounts(sent=sum(1 for o in outcomes if o.invalid is None))
         now = self._clock()
@@ -578,7 +425,7 @@ class Relay:
             audit_deliveries(session, self.station_id, audit_delivered, audit_dead, audit_disabled)
         return counts
 
-    def _disable(self, session: Any, job: _Job, now: datetime) -> int:
+    def _disable(self, session: Any, job: Job, now: datetime) -> int:
         reason = f"receiver answered 410 Gone at {now.isoformat(timespec='seconds')}"
         result = session.execute(
             update(WebhookEndpoint)
@@ -600,18 +447,4 @@ class Relay:
     def prune(self, now: datetime | None = None) -> int:
         """Deletes delivered events (and their deliveries) older than ``retention_days``."""
         cutoff = (now or self._clock()) - timedelta(days=self.config.retention_days)
-        old = select(OutboxEvent.id).where(
-            OutboxEvent.state == DeliveryState.DELIVERED.value,
-            OutboxEvent.delivered_at < cutoff,
-        )
-        with self.db.read() as session:
-            if session.execute(old.limit(1)).first() is None:
-                return 0
-        with self.db.write(background=True) as session:
-            session.execute(delete(OutboxDelivery).where(OutboxDelivery.event_id.in_(old)))
-            result = session.execute(
-                delete(OutboxEvent).where(OutboxEvent.id.in_(old.scalar_subquery()))
-            )
-            pruned = int(getattr(result, "rowcount", 0) or 0)
-        log.info("pruned %d delivered events older than %s", pruned, cutoff)
-        return pruned
+        return prune_delivered(self.db, cutoff)

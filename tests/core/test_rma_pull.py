@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from typing import Any
 
 import pytest
@@ -186,11 +185,8 @@ def test_failure_midway_keeps_page_one_and_resumes_at_page_two(
 
 
 @pytest.mark.usefixtures("catalog")
-def test_connection_refused_is_a_clear_pull_failed(db: Database) -> None:
-    with socket.socket() as sock:  # a port nothing listens on: bind, read it, close
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/rmas"
+def test_connection_refused_is_a_clear_pull_failed(db: Database, refused_port: int) -> None:
+    url = f"http://127.0.0.1:{refused_port}/rmas"
     with pytest.raises(PullFailed, match="ConnectError") as failed:
         pull_rmas(db, url=url, station_id=STATION, retries=1, sleep=lambda _s: None)
     assert url in str(failed.value) and failed.value.page == 1

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,14 +23,6 @@ SYSTEM = ("zbar", "cjk_font", "sound")
 
 def _by_key(findings: list[Finding]) -> dict[str, Finding]:
     return {finding.key: finding for finding in findings}
-
-
-@pytest.fixture
-def refused_port() -> Iterator[int]:
-    """A port bound but not listening: connecting to it is refused at once."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
 
 
 def test_simulated_bench_in_a_migrated_data_dir_is_ready(settings: Settings) -> None:

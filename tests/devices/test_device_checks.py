@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,13 +102,10 @@ def test_pdf_test_label_through_a_folder_printer(tmp_path: Path) -> None:
     assert decode_pdf(written.read_bytes()) == [("code128", TEST_LPN, False)]
 
 
-def test_refused_printer_names_host_and_port() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        printer = ZplTcpPrinter("labels", "127.0.0.1", port, timeout_s=1)
-        with pytest.raises(DeviceCheckError, match=f"127.0.0.1:{port}"):
-            checks.test_printer(printer, station_id="B", site_id="S", labels=LabelsConfig())
+def test_refused_printer_names_host_and_port(refused_port: int) -> None:
+    printer = ZplTcpPrinter("labels", "127.0.0.1", refused_port, timeout_s=1)
+    with pytest.raises(DeviceCheckError, match=f"127.0.0.1:{refused_port}"):
+        checks.test_printer(printer, station_id="B", site_id="S", labels=LabelsConfig())
 
 
 def test_scanner_checks() -> None:

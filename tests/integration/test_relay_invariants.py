@@ -32,7 +32,8 @@ from station.sync.endpoints import (
     list_endpoints,
     rotate_secret,
 )
-from station.sync.relay import Relay, canonical_body, sign
+from station.sync.relay import Relay
+from station.sync.sender import canonical_body, sign
 from tests.factories import sync_manager
 from tests.integration.test_sync_relay import FAST, FakeClock, add_events, delivery, no_jitter
 from tests.integration.webhook_receiver import Receiver, Reply

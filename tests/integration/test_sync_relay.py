@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -38,7 +37,8 @@ from station.sync.endpoints import (
     rotate_secret,
     set_enabled,
 )
-from station.sync.relay import Relay, canonical_body, sign
+from station.sync.relay import Relay
+from station.sync.sender import canonical_body, sign
 from station.sync.status import retry, retry_all_dead, sync_status
 from tests.event_payloads import LABEL_PRINTED, label_printed
 from tests.factories import make_user, sync_manager
@@ -207,11 +207,9 @@ def test_backoff_is_full_jitter_capped(db: Database) -> None:
     relay.close()
 
 
-def test_connection_refused_keeps_pending(db: Database, secret: str) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # closed once the block ends: nothing listens
-    add_endpoint(db, sync_manager(db), f"http://127.0.0.1:{port}/hook", secret=secret)
+def test_connection_refused_keeps_pending(db: Database, secret: str, refused_port: int) -> None:
+    hook = f"http://127.0.0.1:{refused_port}/hook"
+    add_endpoint(db, sync_manager(db), hook, secret=secret)
     (event_id,) = add_events(db, ["U1"])
     relay = Relay(db, FAST, jitter=no_jitter)
     counts = relay.run_once()

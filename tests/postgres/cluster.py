@@ -12,11 +12,11 @@ the wrapper runs pg_ctl as the ``postgres`` user that Debian's package creates.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
 import shutil
-import socket
 import tempfile
 import time
 import uuid
@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 WRAPPER = Path(__file__).with_name("pg_ctl_as_postgres")
 TEMPLATE_DB = "station_template"
@@ -54,12 +55,6 @@ def missing_reason() -> str | None:
     except ImportError:
         return "psycopg is not installed: pip install -e '.[dev]'"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -104,11 +99,47 @@ def _wait_until_accepting(cluster: Cluster, attempts: int = 600) -> None:
     cluster.admin("SELECT 1")  # the last try raises with the server's own words
 
 
+def _start_server(workdir: Path, attempts: int = 3) -> tuple[Any, int]:
+    """Starts the server on a free port outside the ephemeral range (port-for). Another
+    program may still take that port before the server binds it (other test sessions on the
+    machine choose ports too): then the start fails and another port is tried."""
+    import port_for
+    from pytest_postgresql.executors.proc import PostgreSQLExecutor
+
+    tried: list[int] = []
+    for attempt in range(attempts):
+        port = port_for.select_random(exclude_ports=tried)
+        tried.append(port)
+        executor = PostgreSQLExecutor(
+            executable=str(WRAPPER),
+            host="127.0.0.1",
+            port=port,
+            datadir=str(workdir / "data"),
+            unixsocketdir=str(workdir),
+            logfile=str(workdir / "server.log"),
+            startparams="-w",
+            dbname=TEMPLATE_DB,
+            timeout=120,
+            # Tests want speed, not durability: no fsync, and enough connections for the
+            # relay's threads and several benches per test.
+            postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            " -c max_connections=200",
+        )
+        try:
+            executor.start()
+        except Exception:
+            with contextlib.suppress(Exception):  # half-started: stop what did start
+                executor.stop()
+            if attempt + 1 == attempts:
+                raise
+            continue
+        return executor, port
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def running_cluster() -> Iterator[Cluster]:
     """Starts a cluster, migrates the template database, yields; stops and deletes it after."""
-    from pytest_postgresql.executors.proc import PostgreSQLExecutor
-
     from station.db import upgrade_database
 
     pg_ctl = find_pg_ctl()
@@ -118,23 +149,7 @@ def running_cluster() -> Iterator[Cluster]:
     if os.geteuid() == 0:
         entry = pwd.getpwnam("postgres")
         os.chown(workdir, entry.pw_uid, entry.pw_gid)
-    port = _free_port()
-    executor = PostgreSQLExecutor(
-        executable=str(WRAPPER),
-        host="127.0.0.1",
-        port=port,
-        datadir=str(workdir / "data"),
-        unixsocketdir=str(workdir),
-        logfile=str(workdir / "server.log"),
-        startparams="-w",
-        dbname=TEMPLATE_DB,
-        timeout=120,
-        # Tests want speed, not durability: no fsync, and enough connections for the relay's
-        # threads and several benches per test.
-        postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        " -c max_connections=200",
-    )
-    executor.start()
+    executor, port = _start_server(workdir)
     try:
         cluster = Cluster(host="127.0.0.1", port=port)
         _wait_until_accepting(cluster)

@@ -10,7 +10,6 @@ that does not retranslate, or a literal that was never marked, fails here.
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -167,12 +166,6 @@ def _small_targets(dialog: QWidget) -> list[tuple[str, str, int]]:
             text = widget.text() if isinstance(widget, QAbstractButton | QLineEdit) else ""
             small.append((type(widget).__name__, text, widget.height()))
     return small
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # --- fixtures ------------------------------------------------------------------------------

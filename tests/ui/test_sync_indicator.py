@@ -5,7 +5,6 @@ resolving it."""
 from __future__ import annotations
 
 import json
-import socket
 
 from werkzeug import Request, Response
 
@@ -19,21 +18,15 @@ from ui.viewmodels.sync import SyncViewModel
 from ui.widgets.sync_indicator import SyncIndicator
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _event(db, unit: str) -> None:
     with db.write() as session:
         add_outbox_event(session, event_type=LABEL_PRINTED, aggregate_type="unit",
                          aggregate_id=unit, payload=label_printed(unit))  # fmt: skip
 
 
-def test_offline_then_failed_then_retried(qtbot, db, runner, httpserver):
+def test_offline_then_failed_then_retried(qtbot, db, runner, httpserver, refused_port):
     add_endpoint(
-        db, sync_manager(db), f"http://127.0.0.1:{_closed_port()}/hook"
+        db, sync_manager(db), f"http://127.0.0.1:{refused_port}/hook"
     )  # nobody listening: offline
     _event(db, "unit-1")
     relay = Relay(db, SyncConfig(request_timeout_s=2))
